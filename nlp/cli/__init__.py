@@ -1,0 +1,54 @@
+"""The `nlp` command. Each sub-command lives in its own module of this package and exposes
+`add_parser(subparsers)`; the module's `run(args)` is a thin wrapper over a plain function
+that tests call directly."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+#: Sub-commands in workflow order (ingest -> annotate -> baseline -> encoder -> train ->
+#: evaluate -> predict -> bench -> main). Modules are imported lazily so that `nlp ingest`
+#: never pays for importing torch.
+COMMANDS: dict[str, str] = {
+    "ingest": "Clean and segment raw reports into documents.jsonl + paragraphs.jsonl",
+    "annotate": "Gold annotation tooling: validate, convert, agreement, stats",
+    "baseline": "Rule-based pre-annotator / baseline over paragraphs",
+    "encoder": "Prepare the embedded default encoder (envpos ALBERT) as a HF folder",
+    "train": "Train a NER or policy-area model from a config",
+    "evaluate": "Evaluate a model and its baseline on the gold test split",
+    "predict": "Batch inference over raw reports or pre-segmented JSONL",
+    "bench": "Throughput of the predict path vs the bare encoder forward pass",
+    "main": "The whole job: prepare encoder, train, evaluate, predict the samples",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nlp", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, help_text in COMMANDS.items():
+        try:
+            module = importlib.import_module(f"nlp.cli.{name}")
+        except ModuleNotFoundError as exc:  # a command whose module is not written yet
+            if exc.name != f"nlp.cli.{name}":
+                raise
+            continue
+        module.add_parser(sub, name, help_text)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    return int(args.func(args) or 0)

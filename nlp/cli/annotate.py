@@ -1,0 +1,94 @@
+"""`nlp annotate`: validate gold files, convert between annotation formats, score
+inter-annotator agreement, report gold statistics and print the Label Studio config."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from nlp.annotate.agreement import format_agreement, score_agreement
+from nlp.annotate.convert import FORMATS, convert_file, label_studio_config, read_records
+from nlp.annotate.stats import format_stats, gold_stats, iter_gold_files, load_splits
+from nlp.annotate.validate import load_paragraph_texts, validate_files
+
+
+def add_parser(subparsers: argparse._SubParsersAction, name: str, help_text: str) -> None:
+    p = subparsers.add_parser(name, help=help_text, description=__doc__)
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    v = actions.add_parser("validate", help="check gold or offset JSONL files against the spec")
+    v.add_argument("paths", nargs="+", type=Path, help="JSONL files, or directories searched for *.jsonl")
+    v.add_argument("--paragraphs", type=Path, help="paragraphs.jsonl whose texts the records must match")
+
+    c = actions.add_parser("convert", help="convert between annotation formats")
+    c.add_argument("--from", dest="from_fmt", required=True, choices=FORMATS)
+    c.add_argument("--to", dest="to_fmt", required=True, choices=FORMATS)
+    c.add_argument("src", type=Path, metavar="IN")
+    c.add_argument("dst", type=Path, metavar="OUT")
+
+    a = actions.add_parser("agreement", help="inter-annotator agreement of two annotation sets (A = reference)")
+    a.add_argument("a", type=Path, metavar="A")
+    a.add_argument("b", type=Path, metavar="B")
+    a.add_argument("--format", dest="fmt", default="gold", choices=FORMATS, help="format of A and B (default: gold)")
+    a.add_argument("--json", action="store_true", help="print the scores as JSON instead of Markdown")
+
+    s = actions.add_parser("stats", help="gold statistics per split")
+    s.add_argument("--gold-dir", type=Path, default=Path("annotations"))
+    s.add_argument("--splits", type=Path, default=Path("annotations/splits.yaml"))
+    s.add_argument("--json", action="store_true", help="print the statistics as JSON instead of Markdown")
+
+    actions.add_parser("ls-config", help="print the Label Studio labeling config XML")
+    p.set_defaults(func=run)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    paths = [f for p in args.paths for f in (iter_gold_files(p) if p.is_dir() else [p])]
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        print("\n".join(f"{p}: no such file" for p in missing), file=sys.stderr)
+        return 1
+    paragraphs = load_paragraph_texts(args.paragraphs) if args.paragraphs else None
+    problems = validate_files(paths, paragraphs)
+    if problems:
+        print("\n".join(problems))
+        print(f"{len(problems)} problem(s) in {len(paths)} file(s)", file=sys.stderr)
+        return 1
+    print(f"OK: {len(paths)} file(s)", file=sys.stderr)
+    return 0
+
+
+def _convert(args: argparse.Namespace) -> int:
+    n = convert_file(args.src, args.dst, from_fmt=args.from_fmt, to_fmt=args.to_fmt)
+    print(f"wrote {n} records to {args.dst}", file=sys.stderr)
+    return 0
+
+
+def _agreement(args: argparse.Namespace) -> int:
+    result = score_agreement(read_records(args.a, args.fmt), read_records(args.b, args.fmt))
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else format_agreement(result).rstrip("\n"))
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    stats = gold_stats(args.gold_dir, load_splits(args.splits))
+    print(json.dumps(stats, ensure_ascii=False, indent=2) if args.json else format_stats(stats).rstrip("\n"))
+    return 0
+
+
+def _ls_config(args: argparse.Namespace) -> int:
+    print(label_studio_config(), end="")
+    return 0
+
+
+_ACTIONS = {"validate": _validate, "convert": _convert, "agreement": _agreement, "stats": _stats, "ls-config": _ls_config}
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run one action; bad input is reported as its message (which names file and record)."""
+    try:
+        return _ACTIONS[args.action](args)
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,137 @@
+"""Input files -> source units (one raw report each, with where it came from).
+
+`.txt` (any supported encoding; a file holding several reports separated by `-` / title lines
+is split), `.csv` with a text column, `.jsonl` with a text field, or a directory of these.
+Raw offsets of a unit are character offsets in the decoded file (`.txt`) or in the text
+field of its row/line (`.csv`/`.jsonl`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from nlp.ingest.decode import NotTextError, decode_bytes
+
+TEXT_FIELDS = ("full_text", "text", "content", "body")
+SUFFIXES = (".txt", ".csv", ".jsonl")
+# `-` line, then a title line naming a work report: the start of one report in a bundle.
+MULTI_SEPARATOR = re.compile(r"(?m)^-[ \t]*\n(?=[^\n]*工作报告)")
+
+
+class InputError(ValueError):
+    """An input that cannot be read at all (missing path, unsupported type, bad row)."""
+
+
+@dataclass
+class SourceUnit:
+    raw: str
+    source: dict
+    raw_start: int = 0
+    hints: dict = field(default_factory=dict)
+
+
+def iter_input_files(paths: list[Path]) -> Iterator[Path | InputError]:
+    """Expand directories (sorted, so runs are reproducible); report missing paths."""
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            if not files:
+                yield InputError(f"{path}: directory holds no .txt/.csv/.jsonl file")
+            yield from files
+        elif path.is_file():
+            yield path
+        else:
+            yield InputError(f"{path}: no such file or directory")
+
+
+def split_multi_report(text: str) -> list[tuple[int, int]]:
+    """Spans of the reports in a bundle file; the whole text when it holds one report."""
+    starts = [m.end() for m in MULTI_SEPARATOR.finditer(text)]
+    if len(starts) < 2:
+        return [(0, len(text))]
+    ends = [m.start() for m in MULTI_SEPARATOR.finditer(text)][1:] + [len(text)]
+    return list(zip(starts, ends))
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(str(value).strip()[:4])
+    except (TypeError, ValueError):
+        return None
+
+
+def _hints(row: dict) -> dict:
+    return {
+        "title": (row.get("title") or None),
+        "year": _int_or_none(row.get("year")),
+        "region": (row.get("province") or row.get("region") or None),
+    }
+
+
+def _text_field(row: dict, where: str) -> str:
+    for key in TEXT_FIELDS:
+        if isinstance(row.get(key), str):
+            return key
+    raise InputError(f"{where}: no text field (expected one of {', '.join(TEXT_FIELDS)}; keys: {sorted(row)})")
+
+
+def read_txt(path: Path) -> Iterator[SourceUnit]:
+    text, encoding = decode_bytes(path.read_bytes(), str(path))
+    spans = split_multi_report(text)
+    for i, (start, end) in enumerate(spans):
+        source = {"path": str(path), "encoding": encoding}
+        if len(spans) > 1:
+            source["part"] = i + 1
+        yield SourceUnit(text[start:end], source, raw_start=start)
+
+
+def read_csv(path: Path) -> Iterator[SourceUnit | InputError]:
+    text, encoding = decode_bytes(path.read_bytes(), str(path))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    for row_no, row in enumerate(reader, start=2):
+        where = f"{path}:row {row_no}"
+        try:
+            key = _text_field(row, where)
+        except InputError as exc:
+            yield exc
+            continue
+        yield SourceUnit(row[key], {"path": str(path), "row": row_no, "field": key, "encoding": encoding}, hints=_hints(row))
+
+
+def read_jsonl(path: Path) -> Iterator[SourceUnit | InputError]:
+    text, encoding = decode_bytes(path.read_bytes(), str(path))
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{line_no}"
+        try:
+            row = json.loads(line)
+            if not isinstance(row, dict):
+                raise InputError(f"{where}: expected a JSON object")
+            key = _text_field(row, where)
+        except (json.JSONDecodeError, InputError) as exc:
+            yield exc if isinstance(exc, InputError) else InputError(f"{where}: invalid JSON: {exc}")
+            continue
+        yield SourceUnit(row[key], {"path": str(path), "line": line_no, "field": key, "encoding": encoding}, hints=_hints(row))
+
+
+READERS = {".txt": read_txt, ".csv": read_csv, ".jsonl": read_jsonl}
+
+
+def read_units(paths: list[Path]) -> Iterator[SourceUnit | InputError | NotTextError]:
+    """Every source unit of the inputs; unreadable inputs come out as errors, in order."""
+    for item in iter_input_files(paths):
+        if isinstance(item, InputError):
+            yield item
+            continue
+        reader = READERS.get(item.suffix.lower(), read_txt)
+        try:
+            yield from reader(item)
+        except (NotTextError, InputError, OSError) as exc:
+            yield exc if isinstance(exc, ValueError) else InputError(f"{item}: {exc}")

@@ -1,0 +1,278 @@
+"""Normalise the text of a TARGET/ACHIEVED span into a comparable record.
+
+Spans follow the annotation spec: indicator + verb/comparator + number(s) + unit + qualifier
+(`地区生产总值增长8.5%以上`). Reports write numbers in Arabic, full-width or Chinese digits,
+drop the `%` after growth rates, give several values for one indicator (`分别增长8%和9%左右`)
+or a from/to pair (`从2.77%提高到3.3%`), so downstream aggregation needs one record shape:
+
+    {"indicator", "change", "values", "unit", "qualifier", "value_base", "unit_base",
+     "percent_missing", "from_value"}
+
+`values` and `unit` stay as written (`1.2` + `万亩`); `value_base`/`unit_base` apply the
+magnitude prefix (`12000.0` + `亩`). A Chinese numeral ending in 万/亿 is read the same way
+(`十二万人` → 12 + `万人`, base 120000 人). The parser never raises and never invents a number:
+what it cannot read is None (or an empty list).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+# Full-width digits and signs map one-to-one onto ASCII, so offsets in the matching copy are
+# offsets in the original text and written forms can be sliced from the original.
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．％﹪－～，", "0123456789.%%-~,")
+
+_CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_SCALES = {"万": 10**4, "亿": 10**8}
+
+#: Magnitude prefixes of a unit, longest first: `650亿元` → 650 × 1e8 元.
+_MAGNITUDES = {"万亿": 10**12, "千万": 10**7, "百万": 10**6, "亿": 10**8, "万": 10**4}
+
+#: Units a value can carry. `%` is matched on the normalised copy (％ → %).
+_UNITS = (
+    "个百分点", "百分点", "%", "‰", "倍",
+    "亿美元", "美元", "欧元", "元",
+    "人次", "人", "户", "个", "家", "位", "强", "名", "件", "项", "所", "座", "处", "条", "套",
+    "台", "辆", "艘", "架", "张", "床", "间", "栋", "宗", "批", "次", "场", "期", "篇", "部",
+    "支", "只", "头", "株", "棵", "种", "类", "岁", "年", "天", "小时", "分钟",
+    "平方公里", "平方千米", "平方米", "立方米", "公顷", "万亩", "亩", "千米", "公里", "米",
+    "吨标准煤", "吨", "公斤", "千克", "千瓦时", "千瓦", "兆瓦", "度", "标准箱", "标箱",
+)
+
+#: Change verbs as written, longest first so that 提高到 wins over 提高 and 稳居 over 居.
+_GROWTH_VERBS = ("增长", "下降", "降低", "提高", "提升", "上升", "回落")
+_LEVEL_VERBS = (
+    "增加", "减少", "压减", "压降", "扩大", "缩小", "达到", "达", "突破", "超过", "超", "逾",
+    "新增", "新建", "建成", "改造", "开工建设", "开工", "完成", "实现", "控制在", "稳定在",
+    "保持在", "保持", "稳居", "位居", "居", "位列", "跃居", "晋级", "跻身", "挺进", "进入",
+    "入选", "增至", "降至", "为", "不低于", "不少于", "不超过", "不高于", "低于", "高于",
+)
+_TO_VERBS = tuple(f"{verb}{to}" for verb in _GROWTH_VERBS + ("增加", "减少", "扩大", "缩小")
+                  for to in ("到", "至"))
+_VERBS = tuple(sorted(set(_GROWTH_VERBS + _LEVEL_VERBS + _TO_VERBS), key=len, reverse=True))
+#: Verbs that open a span whose indicator follows (`新建高标准农田1.2万亩`).
+_LEAD_VERBS = tuple(sorted(set(_VERBS) | {"建设", "培育", "引进", "创建", "打造", "发放",
+                                          "改建", "新改建", "招引", "签约", "新开工"},
+                           key=len, reverse=True))
+#: Adverbs between indicator and verb. Only 年均 changes the meaning, so only it is kept.
+_ADVERBS = ("分别", "均", "累计", "年均", "同比", "比上年", "较上年", "平均", "共")
+#: Scope and stance words the spec keeps out of spans; stripped from the indicator if present.
+_FILLERS = ("力争", "确保", "预计", "全年", "今年", "累计", "其中")
+_RATE_SUFFIXES = ("率", "比重", "占比", "比例")
+
+_QUALIFIERS = {"以上": "以上", "左右": "左右", "以内": "以内", "以下": "以下", "之内": "以内",
+               "内": "以内"}
+_RANGE_SEPS = ("—", "–", "-", "~", "〜", "至", "到")
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_ARABIC = r"-?\d+(?:,\d{3})*(?:\.\d+)?"
+_CN_NUM = (f"[{''.join(_CN_DIGITS)}十百千][{''.join(_CN_DIGITS)}十百千万亿]*"
+           f"(?:点[{''.join(_CN_DIGITS)}]+)?")
+_SEP = rf"(?:—+|{_alt(set(_RANGE_SEPS) - {'—'})}|、|和|与|及|,)"
+
+
+def _value_pattern(number: str, named: bool) -> str:
+    """One value with its decorations; group names only where a single value is parsed."""
+    def g(name: str, body: str) -> str:
+        return f"(?P<{name}>{body})" if named else f"(?:{body})"
+
+    return (
+        f"{g('approx', '约|近')}?{g('rank', '第')}?"
+        f"(?:{g('pct', '百分之')}{g('pnum', _CN_NUM + '|' + _ARABIC)}|{g('num', number)})"
+        rf"\s*{g('more', '余|多')}?{g('mag', _alt(_MAGNITUDES))}?(?:余|多)?"
+        f"{g('unit', _alt(_UNITS))}?{g('qual', _alt(_QUALIFIERS))}?"
+    )
+
+
+def _outer_regex(number: str, tail: str) -> re.Pattern[str]:
+    value = _value_pattern(number, named=False)
+    return re.compile(
+        rf"^(?P<head>.*?)(?:(?P<from_kw>从|由)(?P<from>{value}))?"
+        rf"(?P<adv>(?:{_alt(_ADVERBS)})*)(?:(?P<change>{_alt(_VERBS)})|到|至)?\s*"
+        rf"(?P<values>{value}(?:\s*{_SEP}\s*{value})*)(?P<tail>{tail})$",
+        re.S,
+    )
+
+
+#: Spans end with their quantity; if one does not, take the last Arabic quantity and read
+#: the rest (`开工建设8个抽水蓄能电站`) as the indicator. Chinese numerals only count at the end,
+#: where they cannot be the 一 of 一般公共预算收入.
+_STRICT = _outer_regex(f"{_CN_NUM}|{_ARABIC}", r"[\s，。；、,.;:：！!）)]*")
+_LOOSE = _outer_regex(_ARABIC, r"[^\d]*")
+_VALUE = re.compile(_value_pattern(f"{_CN_NUM}|{_ARABIC}", named=True), re.S)
+_SEP_RE = re.compile(rf"\s*({_SEP})\s*")
+_LEAD_RE = re.compile(rf"^(?:{_alt(_LEAD_VERBS)})")
+_INNER_RE = re.compile(_alt(_VERBS))
+_FILLER_RE = re.compile(rf"^(?:{_alt(_FILLERS)})+")
+
+
+@dataclass(frozen=True)
+class _Value:
+    number: Decimal
+    magnitude: str | None
+    unit: str | None
+    qualifier: str | None
+
+    @property
+    def unit_text(self) -> str | None:
+        text = (self.magnitude or "") + (self.unit or "")
+        return text or None
+
+
+def _cn_to_decimal(text: str) -> Decimal | None:
+    """Chinese numeral → number: 二〇二五 (digit by digit), 一千二百, 两, 三点五, 一万二."""
+    whole, _, frac = text.partition("点")
+    if whole and all(ch in _CN_DIGITS for ch in whole):
+        value = int("".join(str(_CN_DIGITS[ch]) for ch in whole))
+    else:
+        value = section = digit = 0
+        last_unit, after_unit = 1, False
+        for ch in whole:
+            if ch in _CN_DIGITS:
+                digit, after_unit = _CN_DIGITS[ch], after_unit and ch not in "零〇○"
+            elif ch in _CN_UNITS:
+                section += (digit or 1) * _CN_UNITS[ch]
+                digit, last_unit, after_unit = 0, _CN_UNITS[ch], True
+            else:
+                value = (value + section + digit) * _CN_SCALES[ch]
+                section = digit = 0
+                last_unit, after_unit = _CN_SCALES[ch], True
+        # 一万二 / 三百五: a trailing digit right after a unit counts in the next unit down.
+        value += section + (digit * last_unit // 10 if after_unit and last_unit >= 10 else digit)
+    if frac:
+        value = Decimal(f"{value}." + "".join(str(_CN_DIGITS[ch]) for ch in frac))
+    return Decimal(value)
+
+
+def _to_decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return _cn_to_decimal(text)
+
+
+def _parse_value(piece: str, written: str) -> _Value | None:
+    """Parse one value; `piece` is the normalised copy, `written` the original slice."""
+    m = _VALUE.fullmatch(piece)
+    if m is None:
+        return None
+    number_text = m["pnum"] or m["num"]
+    magnitude = m["mag"]
+    if m["num"] and not magnitude and not m["num"][-1].isdigit() and len(m["num"]) > 1:
+        # 十二万: the trailing scale of a Chinese numeral is a unit prefix, as in 12万.
+        for scale in sorted(_MAGNITUDES, key=len, reverse=True):
+            if number_text.endswith(scale) and len(number_text) > len(scale):
+                number_text, magnitude = number_text[: -len(scale)], scale
+                break
+    number = _to_decimal(number_text)
+    if number is None:
+        return None
+    unit = "%" if m["pct"] else m["unit"]
+    if unit and unit != "%":
+        unit = written[m.start("unit"): m.end("unit")]
+    qualifier = _QUALIFIERS.get(m["qual"] or "") or ("左右" if m["approx"] else None) \
+        or ("以上" if m["more"] or "余" in piece or "多" in piece[m.end("num" if m["num"] else "pnum"):] else None)
+    return _Value(number, magnitude, unit, qualifier)
+
+
+def _parse_values(region: str, written: str) -> tuple[list[_Value], bool]:
+    """Split a values region on list/range separators; a leading `-` stays a minus sign."""
+    values: list[_Value] = []
+    is_range = False
+    pos = 0
+    pieces: list[tuple[int, int]] = []
+    for sep in _SEP_RE.finditer(region):
+        if sep.start() == pos and sep.group(1) == "-":
+            continue  # a minus sign, not a separator
+        pieces.append((pos, sep.start()))
+        is_range = is_range or sep.group(1)[0] in _RANGE_SEPS
+        pos = sep.end()
+    pieces.append((pos, len(region)))
+    for start, end in pieces:
+        value = _parse_value(region[start:end], written[start:end])
+        if value is not None:
+            values.append(value)
+    return values, is_range and len(values) > 1
+
+
+def _split_head(head: str, change: str | None) -> tuple[str | None, str | None]:
+    """Indicator and change verb from the text before the numbers."""
+    head = _FILLER_RE.sub("", head.strip(" \t\r\n，,、；;：:"))
+    if change is None:
+        lead = _LEAD_RE.match(head)
+        if lead:
+            change, head = lead.group(), head[lead.end():]
+        else:
+            inner = list(_INNER_RE.finditer(head))
+            change = inner[-1].group() if inner else None  # 城镇新增就业: verb stays in the name
+    head = head.strip()
+    return head or None, change
+
+
+def _base(value: _Value, shared: _Value | None) -> tuple[float, str | None]:
+    source = value if value.unit_text else shared
+    magnitude = _MAGNITUDES.get(source.magnitude, 1) if source and source.magnitude else 1
+    unit = source.unit if source else None
+    return float(value.number * magnitude), unit
+
+
+def _empty(indicator: str | None = None, change: str | None = None) -> dict:
+    return {"indicator": indicator, "change": change, "values": [], "unit": None,
+            "qualifier": None, "value_base": [], "unit_base": None, "percent_missing": False,
+            "from_value": None}
+
+
+def normalize_quantity(text: str) -> dict:
+    """Turn one TARGET/ACHIEVED span into indicator/change/values/unit/qualifier (see module)."""
+    norm = text.translate(_FULLWIDTH)
+    m = _STRICT.match(norm) or _LOOSE.match(norm)
+    if m is None:
+        return _empty(*_split_head(text, None)) if text.strip() else _empty()
+
+    values, is_range = _parse_values(m["values"], text[m.start("values"): m.end("values")])
+    from_value = None
+    if m["from"]:
+        from_value = _parse_value(m["from"], text[m.start("from"): m.end("from")])
+        if from_value is not None:
+            values.insert(0, from_value)
+    if not values:
+        return _empty(*_split_head(text[: m.start("values")], m["change"]))
+
+    change = m["change"]
+    if change and "年均" in (m["adv"] or ""):
+        change = "年均" + change
+    indicator, change = _split_head(text[: m.start("head") + len(m["head"])], change)
+    tail = text[m.start("tail"): m.end("tail")].strip(" \t\r\n，。；、,.;:：！!）)")
+    if indicator is None and tail:
+        indicator = tail  # 开工建设8个抽水蓄能电站
+
+    shared = next((v for v in reversed(values) if v.unit_text), None)
+    unit = shared.unit_text if shared else None
+    percent_missing = unit is None and (
+        (change or "").removeprefix("年均") in _GROWTH_VERBS
+        or (indicator or "").endswith(_RATE_SUFFIXES)
+    )
+    bases = [_base(v, shared) for v in values]
+    unit_base = shared.unit if shared else None
+    if percent_missing:
+        unit = unit_base = "%"
+    last = values[-1]
+    return {
+        "indicator": indicator,
+        "change": change,
+        "values": [float(v.number) for v in values],
+        "unit": unit,
+        "qualifier": "range" if is_range else (last.qualifier or "point"),
+        "value_base": [base for base, _ in bases],
+        "unit_base": unit_base,
+        "percent_missing": percent_missing,
+        "from_value": float(from_value.number) if from_value is not None else None,
+    }

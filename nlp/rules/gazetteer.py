@@ -1,0 +1,173 @@
+"""Administrative-division gazetteer built from cpca's `resources/adcodes.csv`.
+
+cpca itself is not imported (its `__init__` needs `pkg_resources`, which modern setuptools
+dropped): its data file is located with `importlib.util.find_spec`, which does not execute
+the package. Each division gets a level (province/city/county from its 12-digit code), its
+parent and, where the rest keeps at least two characters, a short form (池州市 → 池州,
+黔南布依族苗族自治州 → 黔南). Short forms shared by several divisions keep all candidates;
+short forms or names that are common words (`rules_region_common.txt`) are never matched."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from nlp.rules import resource_lines
+
+LEVELS: tuple[str, ...] = ("province", "city", "county")
+
+#: cpca rows that are placeholders for a grouping, not divisions.
+_PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+
+#: Plain suffixes stripped for the short form, longest first so that 特别行政区 beats 区.
+_SUFFIXES: tuple[str, ...] = tuple(
+    sorted(("省", "市", "特别行政区", "地区", "盟", "县", "区", "旗", "新区", "林区", "特区", "矿区"),
+           key=len, reverse=True)
+)
+_MIN_SHORT = 2
+
+
+@dataclass(frozen=True)
+class Division:
+    """One administrative division; `short` is None when stripping would leave < 2 chars."""
+
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    parent_name: str | None
+    short: str | None
+
+
+def adcodes_path() -> Path:
+    """Path of cpca's adcodes.csv, found without importing cpca."""
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("cpca is not installed: the gazetteer reads cpca/resources/adcodes.csv")
+    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+    if not path.is_file():
+        raise FileNotFoundError(f"cpca data file missing: {path}")
+    return path
+
+
+def level_of(code: str) -> str:
+    """Level from the 12-digit code: xx0000000000 province, xxxx00000000 city, else county."""
+    if len(code) != 12 or not code.isdigit():
+        raise ValueError(f"not a 12-digit adcode: {code!r}")
+    if code[2:] == "0" * 10:
+        return "province"
+    if code[4:] == "0" * 8:
+        return "city"
+    return "county"
+
+
+@cache
+def _autonomy_pattern() -> re.Pattern[str]:
+    """`<base><ethnic names>自治州|县|旗|区`; ethnic names may drop 族 (伊犁哈萨克自治州)."""
+    nations = (adcodes_path().parent / "56_nations.csv").read_text(encoding="utf-8").split()
+    stems = {n.removesuffix("族") for n in nations if len(n) > 1} | {"各"}  # 龙胜各族自治县
+    stems = sorted(stems, key=len, reverse=True)
+    ethnic = "|".join(map(re.escape, stems))
+    return re.compile(rf"^(.{{{_MIN_SHORT},}}?)(?:(?:{ethnic})族?|族)*自治[州县旗区]$")
+
+
+def short_form(name: str) -> str | None:
+    """Conventional short form of an official name, or None when the rest would be < 2 chars.
+
+    >>> short_form("池州市"), short_form("内蒙古自治区"), short_form("黔南布依族苗族自治州")
+    ('池州', '内蒙古', '黔南')
+    """
+    match = _autonomy_pattern().match(name)
+    if match:
+        return match.group(1)
+    for suffix in _SUFFIXES:  # 西林区: 林区 would leave one char, so 区 is tried next
+        rest = name.removesuffix(suffix)
+        if rest != name and len(rest) >= _MIN_SHORT:
+            return rest
+    return None
+
+
+@cache
+def common_words() -> frozenset[str]:
+    """Names and short forms that are ordinary words in report prose (城区, 新区, 市中…)."""
+    return frozenset(resource_lines("rules_region_common.txt"))
+
+
+@cache
+def load_divisions() -> tuple[Division, ...]:
+    """All divisions of adcodes.csv, placeholders removed, sorted by code."""
+    path = adcodes_path()
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = {row["adcode"]: row["name"].strip() for row in csv.DictReader(handle)}
+    for code in rows:
+        level_of(code)  # validates every code up front, naming the bad one
+    real = {code: name for code, name in rows.items() if name not in _PLACEHOLDERS}
+    divisions = []
+    for code, name in sorted(real.items()):
+        level = level_of(code)
+        parent = None
+        if level == "county":
+            city = code[:4] + "0" * 8
+            parent = city if city in real else code[:2] + "0" * 10
+        elif level == "city":
+            parent = code[:2] + "0" * 10
+        if parent is not None and parent not in real:
+            parent = None
+        divisions.append(Division(code, name, level, parent, real.get(parent) if parent else None, short_form(name)))
+    return tuple(divisions)
+
+
+@cache
+def _name_index() -> dict[str, tuple[Division, ...]]:
+    """Full names and non-common short forms → divisions, highest level first, then by code."""
+    index: dict[str, list[Division]] = {}
+    common = common_words()
+    for div in load_divisions():
+        index.setdefault(div.name, []).append(div)
+        if div.short and div.short not in common and div.short != div.name:
+            index.setdefault(div.short, []).append(div)
+    rank = {level: i for i, level in enumerate(LEVELS)}
+    return {
+        name: tuple(sorted(set(divs), key=lambda d: (rank[d.level], d.code)))
+        for name, divs in index.items()
+    }
+
+
+def lookup_region(name: str) -> dict | None:
+    """Resolve a full or short division name; None for unknown names.
+
+    On ambiguity the highest-level division wins (吉林 → 吉林省), then the lowest code;
+    `candidates` says how many divisions share the name so callers can distrust it."""
+    divs = _name_index().get(name.strip())
+    if not divs:
+        return None
+    best = divs[0]
+    return {
+        "code": best.code,
+        "name": best.name,
+        "level": best.level,
+        "parent_code": best.parent_code,
+        "parent_name": best.parent_name,
+        "candidates": len(divs),
+    }
+
+
+@cache
+def matchable_names() -> dict[str, str]:
+    """Surface strings safe to tag in running text → "full" or "short".
+
+    Common words are left out whatever their kind; a string that is the full name of one
+    division and the short form of another counts as full."""
+    common = common_words()
+    names: dict[str, str] = {}
+    for div in load_divisions():
+        if div.short and div.short not in common:
+            names.setdefault(div.short, "short")
+    for div in load_divisions():
+        if div.name not in common:
+            names[div.name] = "full"
+    return names
