@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 
 # Full-width digits and signs map one-to-one onto ASCII, so offsets in the matching copy are
 # offsets in the original text and written forms can be sliced from the original.
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．％﹪－～，", "0123456789.%%-~,")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．％﹪－～", "0123456789.%%-~")
 
 _CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -56,7 +56,7 @@ _TO_VERBS = tuple(f"{verb}{to}" for verb in _GROWTH_VERBS + ("增加", "减少",
 _VERBS = tuple(sorted(set(_GROWTH_VERBS + _LEVEL_VERBS + _TO_VERBS), key=len, reverse=True))
 #: Verbs that open a span whose indicator follows (`新建高标准农田1.2万亩`).
 _LEAD_VERBS = tuple(sorted(set(_VERBS) | {"建设", "培育", "引进", "创建", "打造", "发放",
-                                          "改建", "新改建", "招引", "签约", "新开工"},
+                                          "改建", "新改建", "招引", "签约", "新开工", "争创"},
                            key=len, reverse=True))
 #: Adverbs between indicator and verb. Only 年均 changes the meaning, so only it is kept.
 _ADVERBS = ("分别", "均", "累计", "年均", "同比", "比上年", "较上年", "平均", "共")
@@ -73,10 +73,10 @@ def _alt(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-_ARABIC = r"-?\d+(?:,\d{3})*(?:\.\d+)?"
+_ARABIC = r"-?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?"
 _CN_NUM = (f"[{''.join(_CN_DIGITS)}十百千][{''.join(_CN_DIGITS)}十百千万亿]*"
            f"(?:点[{''.join(_CN_DIGITS)}]+)?")
-_SEP = rf"(?:—+|{_alt(set(_RANGE_SEPS) - {'—'})}|、|和|与|及|,)"
+_SEP = rf"(?:—+|{_alt(set(_RANGE_SEPS) - {'—'})}|、|和|与|及)"
 
 
 def _value_pattern(number: str, named: bool) -> str:
@@ -87,7 +87,7 @@ def _value_pattern(number: str, named: bool) -> str:
     return (
         f"{g('approx', '约|近')}?{g('rank', '第')}?"
         f"(?:{g('pct', '百分之')}{g('pnum', _CN_NUM + '|' + _ARABIC)}|{g('num', number)})"
-        rf"\s*{g('more', '余|多')}?{g('mag', _alt(_MAGNITUDES))}?(?:余|多)?"
+        f" ?{g('more', '余|多')}?{g('mag', _alt(_MAGNITUDES))}?{g('more2', '余|多')}?"
         f"{g('unit', _alt(_UNITS))}?{g('qual', _alt(_QUALIFIERS))}?"
     )
 
@@ -97,7 +97,7 @@ def _outer_regex(number: str, tail: str) -> re.Pattern[str]:
     return re.compile(
         rf"^(?P<head>.*?)(?:(?P<from_kw>从|由)(?P<from>{value}))?"
         rf"(?P<adv>(?:{_alt(_ADVERBS)})*)(?:(?P<change>{_alt(_VERBS)})|到|至)?\s*"
-        rf"(?P<values>{value}(?:\s*{_SEP}\s*{value})*)(?P<tail>{tail})$",
+        rf"(?P<values>{value}(?:\s*{_SEP}\s*{value})*)(?P<tail>{tail})\Z",
         re.S,
     )
 
@@ -106,11 +106,12 @@ def _outer_regex(number: str, tail: str) -> re.Pattern[str]:
 #: the rest (`开工建设8个抽水蓄能电站`) as the indicator. Chinese numerals only count at the end,
 #: where they cannot be the 一 of 一般公共预算收入.
 _STRICT = _outer_regex(f"{_CN_NUM}|{_ARABIC}", r"[\s，。；、,.;:：！!）)]*")
-_LOOSE = _outer_regex(_ARABIC, r"[^\d]*")
+_LOOSE = _outer_regex(_ARABIC, r"[^0-9]*")
 _VALUE = re.compile(_value_pattern(f"{_CN_NUM}|{_ARABIC}", named=True), re.S)
 _SEP_RE = re.compile(rf"\s*({_SEP})\s*")
 _LEAD_RE = re.compile(rf"^(?:{_alt(_LEAD_VERBS)})")
 _INNER_RE = re.compile(_alt(_VERBS))
+_TRAILING_RE = re.compile(rf"(?:{_alt(_VERBS)})\Z")
 _FILLER_RE = re.compile(rf"^(?:{_alt(_FILLERS)})+")
 
 
@@ -127,7 +128,7 @@ class _Value:
         return text or None
 
 
-def _cn_to_decimal(text: str) -> Decimal | None:
+def _cn_to_decimal(text: str) -> Decimal:
     """Chinese numeral → number: 二〇二五 (digit by digit), 一千二百, 两, 三点五, 一万二."""
     whole, _, frac = text.partition("点")
     if whole and all(ch in _CN_DIGITS for ch in whole):
@@ -152,38 +153,32 @@ def _cn_to_decimal(text: str) -> Decimal | None:
     return Decimal(value)
 
 
-def _to_decimal(text: str) -> Decimal | None:
+def _to_decimal(text: str) -> Decimal:
     try:
         return Decimal(text.replace(",", ""))
     except InvalidOperation:
         return _cn_to_decimal(text)
 
 
-def _parse_value(piece: str, written: str) -> _Value | None:
-    """Parse one value; `piece` is the normalised copy, `written` the original slice."""
+def _parse_value(piece: str) -> _Value | None:
+    """Parse one value from the normalised copy (its units equal the written ones, % aside)."""
     m = _VALUE.fullmatch(piece)
     if m is None:
         return None
-    number_text = m["pnum"] or m["num"]
-    magnitude = m["mag"]
-    if m["num"] and not magnitude and not m["num"][-1].isdigit() and len(m["num"]) > 1:
+    number_text, magnitude = m["pnum"] or m["num"], m["mag"]
+    if m["num"] and not magnitude and not number_text[-1].isdigit():
         # 十二万: the trailing scale of a Chinese numeral is a unit prefix, as in 12万.
-        for scale in sorted(_MAGNITUDES, key=len, reverse=True):
+        for scale in ("万亿", "亿", "万"):  # not 百万/千万: there 百/千 belong to the numeral
             if number_text.endswith(scale) and len(number_text) > len(scale):
                 number_text, magnitude = number_text[: -len(scale)], scale
                 break
-    number = _to_decimal(number_text)
-    if number is None:
-        return None
+    qualifier = (_QUALIFIERS.get(m["qual"] or "") or ("左右" if m["approx"] else None)
+                 or ("以上" if m["more"] or m["more2"] else None))
     unit = "%" if m["pct"] else m["unit"]
-    if unit and unit != "%":
-        unit = written[m.start("unit"): m.end("unit")]
-    qualifier = _QUALIFIERS.get(m["qual"] or "") or ("左右" if m["approx"] else None) \
-        or ("以上" if m["more"] or "余" in piece or "多" in piece[m.end("num" if m["num"] else "pnum"):] else None)
-    return _Value(number, magnitude, unit, qualifier)
+    return _Value(_to_decimal(number_text), magnitude, unit, qualifier)
 
 
-def _parse_values(region: str, written: str) -> tuple[list[_Value], bool]:
+def _parse_values(region: str) -> tuple[list[_Value], bool]:
     """Split a values region on list/range separators; a leading `-` stays a minus sign."""
     values: list[_Value] = []
     is_range = False
@@ -197,7 +192,7 @@ def _parse_values(region: str, written: str) -> tuple[list[_Value], bool]:
         pos = sep.end()
     pieces.append((pos, len(region)))
     for start, end in pieces:
-        value = _parse_value(region[start:end], written[start:end])
+        value = _parse_value(region[start:end])
         if value is not None:
             values.append(value)
     return values, is_range and len(values) > 1
@@ -207,8 +202,10 @@ def _split_head(head: str, change: str | None) -> tuple[str | None, str | None]:
     """Indicator and change verb from the text before the numbers."""
     head = _FILLER_RE.sub("", head.strip(" \t\r\n，,、；;：:"))
     if change is None:
-        lead = _LEAD_RE.match(head)
-        if lead:
+        lead, trailing = _LEAD_RE.match(head), _TRAILING_RE.search(head)
+        if trailing:  # 地区生产总值增长 (no number given)
+            change, head = trailing.group(), head[: trailing.start()]
+        elif lead:
             change, head = lead.group(), head[lead.end():]
         else:
             inner = list(_INNER_RE.finditer(head))
@@ -217,11 +214,11 @@ def _split_head(head: str, change: str | None) -> tuple[str | None, str | None]:
     return head or None, change
 
 
-def _base(value: _Value, shared: _Value | None) -> tuple[float, str | None]:
+def _base(value: _Value, shared: _Value | None) -> float:
+    """A value in base units; a value written without a unit shares the last one (5—5.5%)."""
     source = value if value.unit_text else shared
-    magnitude = _MAGNITUDES.get(source.magnitude, 1) if source and source.magnitude else 1
-    unit = source.unit if source else None
-    return float(value.number * magnitude), unit
+    magnitude = _MAGNITUDES[source.magnitude] if source and source.magnitude else 1
+    return float(value.number * magnitude)
 
 
 def _empty(indicator: str | None = None, change: str | None = None) -> dict:
@@ -235,12 +232,13 @@ def normalize_quantity(text: str) -> dict:
     norm = text.translate(_FULLWIDTH)
     m = _STRICT.match(norm) or _LOOSE.match(norm)
     if m is None:
-        return _empty(*_split_head(text, None)) if text.strip() else _empty()
+        indicator, change = _split_head(text, None)
+        return _empty(indicator, change) if change else _empty()
 
-    values, is_range = _parse_values(m["values"], text[m.start("values"): m.end("values")])
+    values, is_range = _parse_values(m["values"])
     from_value = None
     if m["from"]:
-        from_value = _parse_value(m["from"], text[m.start("from"): m.end("from")])
+        from_value = _parse_value(m["from"])
         if from_value is not None:
             values.insert(0, from_value)
     if not values:
@@ -249,9 +247,9 @@ def normalize_quantity(text: str) -> dict:
     change = m["change"]
     if change and "年均" in (m["adv"] or ""):
         change = "年均" + change
-    indicator, change = _split_head(text[: m.start("head") + len(m["head"])], change)
+    indicator, change = _split_head(text[: m.end("head")], change)
     tail = text[m.start("tail"): m.end("tail")].strip(" \t\r\n，。；、,.;:：！!）)")
-    if indicator is None and tail:
+    if indicator is None and re.search(r"\w", tail):
         indicator = tail  # 开工建设8个抽水蓄能电站
 
     shared = next((v for v in reversed(values) if v.unit_text), None)
@@ -260,7 +258,6 @@ def normalize_quantity(text: str) -> dict:
         (change or "").removeprefix("年均") in _GROWTH_VERBS
         or (indicator or "").endswith(_RATE_SUFFIXES)
     )
-    bases = [_base(v, shared) for v in values]
     unit_base = shared.unit if shared else None
     if percent_missing:
         unit = unit_base = "%"
@@ -271,7 +268,7 @@ def normalize_quantity(text: str) -> dict:
         "values": [float(v.number) for v in values],
         "unit": unit,
         "qualifier": "range" if is_range else (last.qualifier or "point"),
-        "value_base": [base for base, _ in bases],
+        "value_base": [_base(v, shared) for v in values],
         "unit_base": unit_base,
         "percent_missing": percent_missing,
         "from_value": float(from_value.number) if from_value is not None else None,

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from nlp.annotate.stats import format_stats, gold_stats, iter_gold_files, load_splits
 from nlp.annotate.validate import (
     AnnotationError,
     load_gold,
@@ -144,3 +145,55 @@ def test_cli_validate_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert len(out) == 2
     assert out[0].startswith(f"{bad}:1 [id=chizhou-2021-p0007]") and "unknown area" in out[0]
     assert out[1].startswith(f"{bad}:2 [id=chizhou-2021-p0008]") and "unmatched" in out[1]
+
+
+# --- gold statistics (nlp.annotate.stats) ---------------------------------------------------
+
+def make_gold_dir(root: Path) -> Path:
+    """Two documents in two files (one nested), one areas-only paragraph."""
+    (root / "batch2").mkdir(parents=True)
+    write(root / "a.jsonl", [gold(), gold(id="chizhou-2021-p0008", markup="池州", areas=["other"], entities_annotated=False)])
+    write(
+        root / "batch2" / "b.jsonl",
+        [gold(id="anqing-2021-p0001", doc_id="anqing-2021", markup="[安庆]{REGION}", areas=["macro"])],
+    )
+    return root
+
+
+def test_gold_stats_per_split(tmp_path: Path) -> None:
+    gold_dir = make_gold_dir(tmp_path / "annotations")
+    assert [p.name for p in iter_gold_files(gold_dir)] == ["a.jsonl", "b.jsonl"]
+    stats = gold_stats(gold_dir, {"train": ["chizhou-2021"], "dev": [], "test": ["anqing-2021", "unused"]})
+    train, dev, test, every = stats["train"], stats["dev"], stats["test"], stats["all"]
+    assert (train["paragraphs"], train["entity_paragraphs"], train["area_only_paragraphs"]) == (2, 1, 1)
+    assert train["documents"] == 1 and every["documents"] == 2
+    assert train["characters"] == len(TEXT) + 2
+    assert train["entities"] == {"REGION": 1, "PROJECT": 0, "TARGET": 2, "ACHIEVED": 0}
+    assert (train["areas"]["macro"], train["areas"]["livelihood"], train["areas"]["other"]) == (1, 1, 1)
+    assert sum(dev["entities"].values()) == dev["paragraphs"] == 0
+    assert test["entities"]["REGION"] == 1 and every["entities"]["REGION"] == 2
+    assert every["paragraphs"] == train["paragraphs"] + test["paragraphs"]
+    assert format_stats(stats).splitlines()[0] == "| | train | dev | test | all |"
+
+
+def test_gold_stats_errors(tmp_path: Path) -> None:
+    gold_dir = make_gold_dir(tmp_path / "annotations")
+    with pytest.raises(AnnotationError, match=r"'anqing-2021' is in no split \(gold paragraphs anqing-2021-p0001\)"):
+        gold_stats(gold_dir, {"train": ["chizhou-2021"]})
+    with pytest.raises(AnnotationError, match="listed in split 'train' and again in 'test'"):
+        gold_stats(gold_dir, {"train": ["chizhou-2021", "anqing-2021"], "test": ["anqing-2021"]})
+    write(gold_dir / "batch2" / "c.jsonl", [gold()])
+    with pytest.raises(AnnotationError, match="duplicate id"):
+        gold_stats(gold_dir, {"train": ["chizhou-2021", "anqing-2021"]})
+
+
+def test_cli_stats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    gold_dir = make_gold_dir(tmp_path / "annotations")
+    (gold_dir / "splits.yaml").write_text("train: [chizhou-2021]\ndev: []\ntest: [anqing-2021]\n", encoding="utf-8")
+    assert load_splits(gold_dir / "splits.yaml") == {"train": ["chizhou-2021"], "dev": [], "test": ["anqing-2021"]}
+    args = ["annotate", "stats", "--gold-dir", str(gold_dir), "--splits", str(gold_dir / "splits.yaml")]
+    assert main([*args, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["all"]["paragraphs"] == 3
+    (gold_dir / "splits.yaml").write_text("train: chizhou-2021\n", encoding="utf-8")
+    assert main(args) == 1
+    assert "split 'train' must be a list" in capsys.readouterr().err

@@ -178,7 +178,10 @@ def read_records(path: Path, fmt: str) -> list[dict[str, Any]]:
     if fmt == "offsets":
         return load_offsets(path)
     if fmt == "labelstudio":
-        tasks = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            tasks = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise AnnotationError(str(path), [f"invalid JSON: {exc}"]) from exc
         if not isinstance(tasks, list):
             raise AnnotationError(str(path), ["a Label Studio export must be a JSON list of tasks"])
         rows = [(f"{path}: task {t.get('id', n) if isinstance(t, dict) else n}", t) for n, t in enumerate(tasks)]

@@ -7,11 +7,15 @@ merges them into flat, non-overlapping spans)."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["RuleAnnotator", "resource_lines"]
+__all__ = ["RuleAnnotator", "resource_lines", "make_span", "name_start", "CJK"]
+
+#: One CJK ideograph (basic block plus 〇), the alphabet of names in the reports.
+CJK = "[\u4e00-\u9fff〇]"
 
 
 @cache
@@ -28,6 +32,41 @@ def resource_lines(name: str) -> tuple[str, ...]:
         if line:
             lines.append(line)
     return tuple(lines)
+
+
+def make_span(text: str, start: int, end: int, label: str) -> dict:
+    """Entity dict in the rule/model contract; its `text` is always `text[start:end]`."""
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"bad span [{start}, {end}) for a text of {len(text)} chars")
+    return {"start": start, "end": end, "label": label, "text": text[start:end], "score": 1.0}
+
+
+#: Single characters that never occur inside a place or project name in report prose.
+_NAME_BREAKS = frozenset("的在和与及了是为将把对从向由于给让使被就也都又还已再更最个其各我本该每并或之所共约近超达占要")
+
+
+def name_start(text: str, end: int, *, max_len: int, extra: str = "") -> int:
+    """Start of the name that ends at `end`: walk left over CJK chars (and `extra` chars) up to
+    `max_len`, stopping at punctuation or a function character, then drop everything up to
+    and including the last bounding verb of `rules_verbs.txt` (推进殷汇镇 → 殷汇镇)."""
+    start = end
+    while start > 0 and end - start < max_len:
+        char = text[start - 1]
+        if char in _NAME_BREAKS or not (re.fullmatch(CJK, char) or char in extra):
+            break
+        start -= 1
+    run = text[start:end]
+    cut = 0
+    for verb in _verbs():
+        pos = run.rfind(verb)
+        if pos >= 0:
+            cut = max(cut, pos + len(verb))
+    return start + cut
+
+
+@cache
+def _verbs() -> tuple[str, ...]:
+    return tuple(sorted(set(resource_lines("rules_verbs.txt")), key=len, reverse=True))
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,80 @@
+"""Overlapping character windows for paragraphs longer than the encoder's input.
+
+A paragraph of more than `size` (= max_length - special tokens) characters is scored in windows
+of `size` characters that overlap by `stride` characters. Each character then takes the
+scores of the window in which it lies farthest from a window edge, i.e. where it has the most
+context on both sides; spans are decoded on the merged scores, so offsets always refer to the
+original paragraph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from nlp.data import bio_to_spans
+
+Window = tuple[int, int]  # (start, end) character offsets, end exclusive
+#: Scores windows of text: one (len(window), n_labels) probability array per window.
+WindowScorer = Callable[[list[str]], list[np.ndarray]]
+
+
+def make_windows(length: int, size: int, stride: int) -> list[Window]:
+    """Windows of `size` chars covering [0, length), consecutive ones overlapping by `stride`;
+    the last window ends at `length` (it may overlap its predecessor by more)."""
+    if size < 1 or not 0 <= stride < size:
+        raise ValueError(f"need size >= 1 and 0 <= stride < size, got size={size}, stride={stride}")
+    if length <= size:
+        return [(0, length)]
+    step = size - stride
+    starts = list(range(0, length - size, step)) + [length - size]
+    return [(s, s + size) for s in starts]
+
+
+def merge_windows(length: int, windows: Sequence[Window], scores: Sequence[np.ndarray]) -> np.ndarray:
+    """(length, n_labels) scores: each character's row comes from the window where its distance
+    to the nearer window edge is largest (the earlier window on ties)."""
+    merged = np.zeros((length, scores[0].shape[1]), dtype=scores[0].dtype)
+    best = np.full(length, -1)
+    for (start, end), window_scores in zip(windows, scores):
+        if window_scores.shape[0] != end - start:
+            raise ValueError(f"window [{start}, {end}) got {window_scores.shape[0]} score rows")
+        pos = np.arange(start, end)
+        margin = np.minimum(pos - start, end - 1 - pos)
+        take = margin > best[start:end]
+        merged[pos[take]] = window_scores[take]
+        best[start:end] = np.where(take, margin, best[start:end])
+    return merged
+
+
+def tag_texts(
+    texts: Sequence[str], scorer: WindowScorer, labels: Sequence[str], size: int, stride: int
+) -> list[list[dict]]:
+    """Entity dicts per text from a window scorer over BIO `labels`; all windows of all texts
+    go to `scorer` in one call so that it can batch them."""
+    plans = [make_windows(len(text), size, stride) if text else [] for text in texts]
+    chunks = [text[s:e] for text, plan in zip(texts, plans) for s, e in plan]
+    scores = scorer(chunks) if chunks else []
+    out: list[list[dict]] = []
+    k = 0
+    for text, plan in zip(texts, plans):
+        if not plan:
+            out.append([])
+            continue
+        merged = merge_windows(len(text), plan, scores[k : k + len(plan)])
+        k += len(plan)
+        out.append(decode_entities(text, merged, labels))
+    return out
+
+
+def decode_entities(text: str, probs: np.ndarray, labels: Sequence[str]) -> list[dict]:
+    """Entity dicts from per-character label probabilities: argmax tags, lenient BIO decoding,
+    score = mean of the chosen tag's probability over the span's characters."""
+    best = probs.argmax(axis=1)
+    top = probs.max(axis=1)
+    tags = [labels[i] for i in best]
+    return [
+        {"start": s, "end": e, "label": label, "text": text[s:e], "score": round(float(top[s:e].mean()), 4)}
+        for s, e, label in bio_to_spans(tags)
+    ]

@@ -1,0 +1,142 @@
+"""REGION spans: divisions of the gazetteer, named areas, towns/villages and zones.
+
+Four sources, merged longest-first:
+* fixed strings — gazetteer full names and safe short forms, `named_areas.txt` — found by a
+  leftmost-longest scan in which `rules_region_block.txt` entries swallow their characters
+  (中国式现代化, 长江 as a bare river, 珠江西岸 which is not 江西);
+* towns, townships, streets, villages, communities: a name of 2-4 chars before
+  镇|乡|街道|村|社区, rejected when generic (重点镇, 美丽乡村, 中心村);
+* development zones with administrative status: a place or a bounded name before
+  高新区|开发区|经开区|新区|综保区|…, and 自贸试验区 片区 forms;
+* a place directly followed by 都市圈|城市群|经济圈… (合肥都市圈).
+Deictic words (全省, 我区) are never matched: they are in no list."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from nlp.rules import CJK, make_span, name_start, resource_lines
+from nlp.rules.gazetteer import matchable_names
+
+LABEL = "REGION"
+
+_TOWN_SUFFIX = re.compile(r"街道|社区|镇|乡|村")
+#: A suffix character followed by one of these is part of a common word (乡村, 村民, 镇级).
+_TOWN_SUFFIX_NOT_BEFORE = {
+    "镇": "级区域",
+    "乡": "村镇土愁贤风亲情音里间野",
+    "村": "民庄落级容镇居集委干务",
+    "社区": "化",
+    "街道": "办",
+}
+_TOWN_MAX = 4
+
+_ZONE_SUFFIX = re.compile(
+    r"经济技术开发区|高新技术产业开发区|高新技术开发区|经济开发区|高新区|经开区|开发区|综合保税区|综保区"
+    r"|保税港区|保税区|工业园区|产业集聚区|自由贸易试验区|自贸试验区|新区"
+)
+_ZONE_MAX = 6
+_FTZ = re.compile(
+    rf"中国[（(]{CJK}{{2,4}}[)）](?:自由贸易试验区|自贸试验区)(?:{CJK}{{2,4}}片区)?"
+    rf"|(?:自由贸易试验区|自贸试验区|自贸区){CJK}{{2,4}}片区"
+)
+_AREA_AFTER_PLACE = re.compile(r"都市圈|城市群|经济圈|经济带|城市圈|经济区")
+
+
+@cache
+def _fixed_strings() -> dict[str, bool]:
+    """Every fixed string → whether it is tagged (False: a block that only swallows chars)."""
+    table = {name: True for name in matchable_names()}
+    table.update({name: True for name in resource_lines("named_areas.txt")})
+    table.update({name: False for name in resource_lines("rules_region_block.txt")})
+    return table
+
+
+@cache
+def _lengths_by_first_char() -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for name in _fixed_strings():
+        lengths.setdefault(name[0], set()).add(len(name))
+    return {char: tuple(sorted(ls, reverse=True)) for char, ls in lengths.items()}
+
+
+@cache
+def _generic_name_parts() -> tuple[str, ...]:
+    return resource_lines("rules_region_generic.txt")
+
+
+def _fixed_matches(text: str) -> list[tuple[int, int]]:
+    """Leftmost-longest scan over the fixed strings; blocks consume but emit nothing."""
+    table, by_first = _fixed_strings(), _lengths_by_first_char()
+    found, i = [], 0
+    while i < len(text):
+        for length in by_first.get(text[i], ()):
+            candidate = text[i:i + length]
+            if candidate in table:
+                if table[candidate]:
+                    found.append((i, i + length))
+                i += length
+                break
+        else:
+            i += 1
+    return found
+
+
+def _is_generic(name: str) -> bool:
+    return any(part in name for part in _generic_name_parts())
+
+
+def _town_matches(text: str) -> list[tuple[int, int]]:
+    found = []
+    for match in _TOWN_SUFFIX.finditer(text):
+        suffix = match.group()
+        following = text[match.end():match.end() + 1]
+        if following and following in _TOWN_SUFFIX_NOT_BEFORE[suffix]:
+            continue
+        start = name_start(text, match.start(), max_len=_TOWN_MAX, extra="")
+        # A preceding division (贵池区乌沙镇) or town suffix char also ends the name.
+        name = text[start:match.start()]
+        for sep in "镇乡村区县市省":
+            if sep in name:
+                start += name.rindex(sep) + 1
+                name = text[start:match.start()]
+        if len(name) >= 2 and not _is_generic(name):
+            found.append((start, match.end()))
+    return found
+
+
+def _zone_matches(text: str, places: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Zones: a known place, or a bounded non-generic name, directly before a zone suffix."""
+    place_ending_at = {end: start for start, end in places}
+    found = []
+    for match in _ZONE_SUFFIX.finditer(text):
+        if match.start() in place_ending_at:
+            found.append((place_ending_at[match.start()], match.end()))
+            continue
+        start = name_start(text, match.start(), max_len=_ZONE_MAX)
+        name = text[start:match.start()]
+        if len(name) >= 2 and not _is_generic(name):
+            found.append((start, match.end()))
+    found += [m.span() for m in _FTZ.finditer(text)]
+    for start, end in places:
+        area = _AREA_AFTER_PLACE.match(text, end)
+        if area:
+            found.append((start, area.end()))
+    return found
+
+
+def longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Greedy non-overlapping selection: longer spans first, then earlier ones."""
+    chosen: list[tuple[int, int]] = []
+    for start, end in sorted(set(spans), key=lambda s: (s[0] - s[1], s[0])):
+        if all(end <= s or start >= e for s, e in chosen):
+            chosen.append((start, end))
+    return sorted(chosen)
+
+
+def find_regions(text: str) -> list[dict]:
+    """REGION entity dicts for `text`, sorted and non-overlapping."""
+    places = _fixed_matches(text)
+    spans = places + _town_matches(text) + _zone_matches(text, places)
+    return [make_span(text, start, end, LABEL) for start, end in longest_first(spans)]
