@@ -22,6 +22,7 @@ import dataclasses
 import re
 import types
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -58,7 +59,7 @@ _HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[\w.-]+)?")
 
 @dataclass
 class DataConfig:
-    gold_dir: InputDir = Path("annotations")
+    gold_dir: InputDir = Path("annotations/gold")
     splits: InputFile = Path("annotations/splits.yaml")
 
 
@@ -256,11 +257,16 @@ def require_existing(path: Path | None, key: str, what: str, source: str = "conf
 # --- loading -------------------------------------------------------------------------------
 
 
-def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = (), *, task: str | None = None) -> Config:
+TRAIN_TASKS = ("ner", "cls", "tfidf")
+
+
+def load_config(
+    path: str | Path, overrides: Sequence[str] = (), *, tasks: Sequence[str] | None = None
+) -> Config:
     """Config of the YAML file at `path` with `overrides` ("dotted.key=value") applied.
 
-    `task`, when given, is the kind the caller needs (e.g. "predict"); a file of another kind is
-    an error. Raises ConfigError (naming the file and dotted key) on any problem."""
+    `tasks`, when given, are the kinds the caller accepts (e.g. TRAIN_TASKS or ("predict",));
+    a file of another kind is an error. Raises ConfigError (naming the file and dotted key)."""
     source = str(path)
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
@@ -277,8 +283,8 @@ def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = (), *
         kind = raw.get("task")
         if kind not in SCHEMAS:
             raise _KeyError("task", f"expected one of {list(SCHEMAS)}, got {kind!r}")
-        if task is not None and kind != task:
-            raise _KeyError("task", f"this command needs a {task!r} config, got {kind!r}")
+        if tasks is not None and kind not in tasks:
+            raise _KeyError("task", f"this command needs a config of task {' or '.join(tasks)}, got {kind!r}")
         config = _build(SCHEMAS[kind], raw, "")
         config.check()
     except _KeyError as exc:
@@ -413,7 +419,8 @@ def _model_ref(value: str, key: str) -> str:
         return str(local)
     if _HUB_ID.fullmatch(value) and not value.startswith("."):
         return value
-    raise _KeyError(key, f"model folder not found: {local} (and {value!r} is not a hub id)")
+    hint = " (run `nlp encoder` to prepare it)" if value == DEFAULT_ENCODER else f" (and {value!r} is not a hub id)"
+    raise _KeyError(key, f"model folder not found: {local}{hint}")
 
 
 def to_dict(config: Config) -> dict[str, Any]:

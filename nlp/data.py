@@ -172,19 +172,20 @@ def placeholder_token(tokenizer: Any) -> str:
     return tokenizer.unk_token
 
 
-def encode_chars(tokenizer: Any, texts: Sequence[str], max_length: int) -> Any:
-    """Encoding of texts as one word per character (a fast tokenizer's BatchEncoding).
+def encode_chars(tokenizer: Any, texts: Sequence[str], max_length: int, **kwargs: Any) -> Any:
+    """Encoding of texts as one word per character (a fast tokenizer's BatchEncoding; `kwargs`
+    such as padding/return_tensors go to the tokenizer).
 
     Every character must come out as at least one token within `max_length`: texts have to be
     windowed to `max_length - specials` characters beforehand (see nlp.model.windows)."""
     placeholder = placeholder_token(tokenizer)
     words = [[placeholder if ch.isspace() else ch for ch in text] for text in texts]
-    enc = tokenizer(words, is_split_into_words=True, truncation=True, max_length=max_length)
+    enc = tokenizer(words, is_split_into_words=True, truncation=True, max_length=max_length, **kwargs)
     lost = [i for i, w in enumerate(words) if _lost_words(enc.word_ids(i), len(w))]
     if lost:  # characters the tokenizer normalises away (controls, zero-width marks)
         for i in lost:
             words[i] = [w if tokenizer.tokenize(w) else placeholder for w in words[i]]
-        enc = tokenizer(words, is_split_into_words=True, truncation=True, max_length=max_length)
+        enc = tokenizer(words, is_split_into_words=True, truncation=True, max_length=max_length, **kwargs)
     for i in lost:
         if _lost_words(enc.word_ids(i), len(words[i])):
             raise ValueError(

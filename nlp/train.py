@@ -11,7 +11,7 @@ import datetime as _dt
 import json
 import logging
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,21 @@ def device_kwargs(device: str) -> dict[str, Any]:
     return {"use_cpu": device == "cpu"}
 
 
+def torch_device(device: str) -> Any:
+    """torch.device for inference: "auto" takes CUDA when available."""
+    import torch
+
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(device)
+
+
+def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Indices grouped into batches of similar length (less padding at inference)."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+
 def jsonl_log_callback(path: Path) -> Any:
     """A TrainerCallback appending every Trainer log (losses, per-epoch dev metrics) to `path`,
     next to the console output, so that a run can be inspected or plotted afterwards."""
@@ -101,7 +116,7 @@ def run_trainer(
     """Trains with evaluation and a checkpoint every epoch, keeps the best epoch by dev
     `metric`, and resumes from the last checkpoint when `training.resume` is set.
 
-    Returns the trainer (holding the best model) and the best model's dev metrics."""
+    Returns the trainer (holding the best model) and the best epoch's dev metrics."""
     from transformers import Trainer, TrainingArguments
     from transformers.trainer_utils import get_last_checkpoint
 
@@ -152,8 +167,11 @@ def run_trainer(
         callbacks=[jsonl_log_callback(log_path)],
     )
     trainer.train(resume_from_checkpoint=True if resume else None)
-    metrics = trainer.evaluate()
-    return trainer, {k.removeprefix("eval_"): v for k, v in metrics.items()}
+    # The Trainer keeps the first epoch with the highest metric; report that epoch's dev scores.
+    evals = [entry for entry in trainer.state.log_history if f"eval_{metric}" in entry]
+    best = max(evals, key=lambda entry: entry[f"eval_{metric}"])
+    scores = {k.removeprefix("eval_"): v for k, v in best.items() if k.startswith("eval_")}
+    return trainer, {"epoch": best["epoch"], **{k: v for k, v in scores.items() if not k.endswith(("runtime", "per_second"))}}
 
 
 # --- nlp train -----------------------------------------------------------------------------

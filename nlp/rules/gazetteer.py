@@ -158,15 +158,19 @@ def lookup_region(name: str) -> dict | None:
 
 @cache
 def matchable_names() -> dict[str, str]:
-    """Surface strings safe to tag in running text → "full" or "short".
+    """Surface strings safe to tag in running text → "full", "short" or "county_short".
 
     Common words are left out whatever their kind; a string that is the full name of one
-    division and the short form of another counts as full."""
+    division and the short form of another counts as full. "county_short" marks short forms
+    of county-level divisions only: two-character ones are often everyday words (芙蓉学校,
+    马山小学), so the region finder wants a place-like context after them."""
     common = common_words()
     names: dict[str, str] = {}
     for div in load_divisions():
         if div.short and div.short not in common:
-            names.setdefault(div.short, "short")
+            kind = "county_short" if div.level == "county" else "short"
+            if names.get(div.short) != "short":
+                names[div.short] = kind
     for div in load_divisions():
         if div.name not in common:
             names[div.name] = "full"

@@ -24,7 +24,7 @@ LABEL = "REGION"
 _TOWN_SUFFIX = re.compile(r"街道|社区|镇|乡|村")
 #: A suffix character followed by one of these is part of a common word (乡村, 村民, 镇级).
 _TOWN_SUFFIX_NOT_BEFORE = {
-    "镇": "级区域",
+    "镇": "级区域村",
     "乡": "村镇土愁贤风亲情音里间野",
     "村": "民庄落级容镇居集委干务",
     "社区": "化",
@@ -44,12 +44,26 @@ _FTZ = re.compile(
 _AREA_AFTER_PLACE = re.compile(r"都市圈|城市群|经济圈|经济带|城市圈|经济区")
 
 
+#: A short form followed by one of these names a street or a business (集贤路, 温泉酒店).
+_NOT_AFTER_SHORT = frozenset("路街巷道店")
+#: What may follow a two-character county short form for it to count as the place: a
+#: non-CJK char, a function char, a division/zone/segment char, or a place-like word.
+_COUNTY_NEXT_CHARS = frozenset("和与及等的是为在将把对也都就到至县区市镇乡村段站港片")
+_COUNTY_NEXT_WORDS = (
+    "人民", "发展", "改革", "经济", "工作", "全域", "特色", "建设", "县域", "城区", "新城", "园区",
+    "开发", "高新", "经开", "综保", "现代", "作为", "成为", "获评", "入选", "获批", "荣获", "创建",
+    "成功", "境内", "地区", "两地", "三地", "等地", "一带", "籍",
+)
+
+
 @cache
-def _fixed_strings() -> dict[str, bool]:
-    """Every fixed string → whether it is tagged (False: a block that only swallows chars)."""
-    table = {name: True for name in matchable_names()}
-    table.update({name: True for name in resource_lines("named_areas.txt")})
-    table.update({name: False for name in resource_lines("rules_region_block.txt")})
+def _fixed_strings() -> dict[str, str]:
+    """Every fixed string → "full", "short", "named" or "block" (swallows, never tagged)."""
+    table = dict(matchable_names())
+    table.update({name: "named" for name in resource_lines("named_areas.txt")})
+    table.update({name: "block" for name in resource_lines("rules_region_block.txt")})
+    for verb in resource_lines("rules_verbs.txt"):  # words too: 创建水平 holds no 建水
+        table.setdefault(verb, "block")
     return table
 
 
@@ -72,15 +86,28 @@ def _fixed_matches(text: str) -> list[tuple[int, int]]:
     found, i = [], 0
     while i < len(text):
         for length in by_first.get(text[i], ()):
-            candidate = text[i:i + length]
-            if candidate in table:
-                if table[candidate]:
+            if i + length > len(text):
+                continue
+            kind = table.get(text[i:i + length])
+            if kind in ("short", "county_short") and not _short_form_fits(text, i + length, kind, length):
+                continue  # a shorter string at i, or one at i + 1, may still match
+            if kind is not None:
+                if kind != "block":
                     found.append((i, i + length))
                 i += length
                 break
         else:
             i += 1
     return found
+
+
+def _short_form_fits(text: str, end: int, kind: str, length: int) -> bool:
+    following = text[end:end + 1]
+    if following in _NOT_AFTER_SHORT:
+        return False
+    if kind == "short" or length > 2 or not following or not re.fullmatch(CJK, following):
+        return True
+    return following in _COUNTY_NEXT_CHARS or text.startswith(_COUNTY_NEXT_WORDS, end)
 
 
 def _is_generic(name: str) -> bool:
@@ -94,14 +121,12 @@ def _town_matches(text: str) -> list[tuple[int, int]]:
         following = text[match.end():match.end() + 1]
         if following and following in _TOWN_SUFFIX_NOT_BEFORE[suffix]:
             continue
-        start = name_start(text, match.start(), max_len=_TOWN_MAX, extra="")
-        # A preceding division (贵池区乌沙镇) or town suffix char also ends the name.
+        # A preceding division or town (贵池区乌沙镇灯塔村) also ends the name.
+        start = name_start(text, match.start(), max_len=_TOWN_MAX, bounded=True, stop="镇乡村区县市省")
+        if start is None:
+            continue
         name = text[start:match.start()]
-        for sep in "镇乡村区县市省":
-            if sep in name:
-                start += name.rindex(sep) + 1
-                name = text[start:match.start()]
-        if len(name) >= 2 and not _is_generic(name):
+        if len(name) >= 2 and not _is_generic(name + suffix):
             found.append((start, match.end()))
     return found
 
@@ -114,9 +139,8 @@ def _zone_matches(text: str, places: list[tuple[int, int]]) -> list[tuple[int, i
         if match.start() in place_ending_at:
             found.append((place_ending_at[match.start()], match.end()))
             continue
-        start = name_start(text, match.start(), max_len=_ZONE_MAX)
-        name = text[start:match.start()]
-        if len(name) >= 2 and not _is_generic(name):
+        start = name_start(text, match.start(), max_len=_ZONE_MAX, bounded=True)
+        if start is not None and match.start() - start >= 2 and not _is_generic(text[start:match.end()]):
             found.append((start, match.end()))
     found += [m.span() for m in _FTZ.finditer(text)]
     for start, end in places:

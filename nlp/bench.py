@@ -1,0 +1,101 @@
+"""Throughput (`nlp bench`): characters per second of the whole predict path against the bare
+forward pass of the NER model's encoder, on the same paragraphs in one run.
+
+The ratio says how much of the predict time the transformer itself accounts for: the rest is
+tokenisation, windowing, decoding, the area classifier and normalisation. The forward pass
+sees the same character windows the tagger makes (so every character is encoded once, as in
+the pipeline), in batches of the same size and length order, pre-tokenised, under
+`torch.no_grad()`, with no post-processing. Each measurement follows a one-batch warm-up.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from nlp.cli.main import SAMPLES
+from nlp.config import PredictConfig
+from nlp.predict import Document, Predictors, load_predictors, predict_paragraphs, read_documents
+
+
+def bench_paragraphs(inputs: Sequence[Path], max_chars: int, n: int) -> list[dict]:
+    """The first `n` paragraphs of the inputs (as predict reads them)."""
+    paragraphs: list[dict] = []
+    for doc in read_documents(inputs, max_chars):
+        if isinstance(doc, Document):
+            paragraphs += [{**p, "doc_id": doc.doc_id, "year": doc.year} for p in doc.paragraphs]
+        if len(paragraphs) >= n:
+            break
+    if not paragraphs:
+        raise ValueError(f"no paragraph could be read from {', '.join(map(str, inputs))}")
+    return paragraphs[:n]
+
+
+def _encoder_batches(tagger: Any, texts: Sequence[str], batch_size: int) -> list[dict]:
+    """Tokenised batches of the tagger's windows of `texts`, on the model's device."""
+    from nlp.data import encode_chars
+    from nlp.model.windows import make_windows
+    from nlp.train import length_batches
+
+    chunks = [t[s:e] for t in texts for s, e in make_windows(len(t), tagger.window_size, tagger.stride)]
+    device = next(tagger.model.parameters()).device
+    batches = []
+    for idx in length_batches([len(c) for c in chunks], batch_size):
+        enc = encode_chars(tagger.tokenizer, [chunks[i] for i in idx], tagger.max_length, padding=True, return_tensors="pt")
+        batches.append({k: v.to(device) for k, v in enc.items()})
+    return batches
+
+
+def _timed(fn: Any, device: Any) -> float:
+    """Wall seconds of fn(), waiting for queued GPU work on both sides."""
+    import torch
+
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    sync()
+    start = time.perf_counter()
+    fn()
+    sync()
+    return time.perf_counter() - start
+
+
+def bench(
+    cfg: PredictConfig, inputs: Sequence[Path] | None = None, n: int = 200, predictors: Predictors | None = None
+) -> dict[str, Any]:
+    """Pipeline and bare-forward throughput on the first `n` paragraphs of `inputs` (default:
+    the bundled samples). The NER must be a transformer model (config ner.kind: model)."""
+    import torch
+
+    paragraphs = bench_paragraphs(list(inputs or [SAMPLES]), cfg.max_paragraph_chars, n)
+    predictors = predictors or load_predictors(cfg)
+    tagger = predictors.tagger
+    if getattr(tagger, "model", None) is None:
+        raise ValueError("nlp bench measures the NER model's encoder: it needs ner.kind: model, not the rule tagger")
+    encoder = tagger.model.base_model
+    device = next(encoder.parameters()).device
+    texts = [p["text"] for p in paragraphs]
+    n_chars = sum(map(len, texts))
+    bs = cfg.batch_size
+    batches = _encoder_batches(tagger, texts, bs)
+
+    def forward(selected: Sequence[dict]) -> None:
+        with torch.no_grad():
+            for batch in selected:
+                encoder(**batch)
+
+    predict_paragraphs(paragraphs[:bs], predictors, bs)  # warm-up
+    pipeline_s = _timed(lambda: predict_paragraphs(paragraphs, predictors, bs), device)
+    forward(batches[:1])  # warm-up
+    forward_s = _timed(lambda: forward(batches), device)
+    pipeline_cps, forward_cps = n_chars / pipeline_s, n_chars / forward_s
+    return {
+        "pipeline_chars_per_s": round(pipeline_cps, 1),
+        "forward_chars_per_s": round(forward_cps, 1),
+        "ratio": round(pipeline_cps / forward_cps, 4),
+        "n_paragraphs": len(paragraphs),
+        "n_chars": n_chars,
+        "batch_size": bs,
+        "device": str(device),
+        "torch_threads": torch.get_num_threads(),
+    }

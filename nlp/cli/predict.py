@@ -1,0 +1,48 @@
+"""`nlp predict --config C --input PATH... [--output DIR] [--resume] [--set key=value]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+DESCRIPTION = """Batch inference over raw reports (.txt/.csv/.jsonl files or folders, as `nlp ingest`
+reads them) or pre-segmented JSONL ({"id", "text"} per line). Writes paragraphs.jsonl,
+targets.csv, regions.csv, documents.csv and errors.jsonl to the output folder. A bad
+document is reported in errors.jsonl and skipped; the exit code is non-zero only when
+nothing was predicted."""
+
+
+def add_parser(subparsers, name: str, help_text: str) -> None:
+    p = subparsers.add_parser(name, help=help_text, description=DESCRIPTION)
+    add_predict_config_arguments(p)
+    p.add_argument("--input", "-i", type=Path, nargs="+", required=True, dest="inputs", help="files or folders")
+    p.add_argument("--output", "-o", type=Path, help="output folder (default: the config's output.dir)")
+    p.add_argument("--resume", action="store_true", help="keep the documents an earlier run into OUTPUT finished")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def add_predict_config_arguments(p: argparse.ArgumentParser) -> None:
+    """--config and --set, shared by `nlp predict` and `nlp bench`."""
+    p.add_argument("--config", "-c", type=Path, required=True, help="a predict config (configs/predict.yaml)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                   help="override a config key, e.g. --set batch_size=8 (repeatable; value parsed as YAML)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from nlp.config import ConfigError, load_config
+    from nlp.predict import predict_paths
+
+    try:
+        cfg = load_config(args.config, args.overrides, tasks=("predict",))
+        summary = predict_paths(cfg, args.inputs, args.output, resume=args.resume, progress=not args.no_progress)
+    except (ConfigError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    if not summary["documents"]:
+        print("error: no document could be predicted (see errors.jsonl)", file=sys.stderr)
+        return 1
+    return 0

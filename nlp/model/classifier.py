@@ -1,0 +1,204 @@
+"""Policy-area classifier: multi-label sigmoid head on a pretrained encoder (Trainer), and
+the decision rule shared with the TF-IDF baseline.
+
+Decision rule: the top-scoring area is always selected (every paragraph has a primary area);
+further areas are added, by score, when they reach their threshold, up to MAX_AREAS. The
+thresholds are tuned on the dev split only (`tune_thresholds`).
+
+Long paragraphs are truncated to `model.max_length` tokens: the opening of a paragraph
+usually states its topic, and areas are a paragraph-level judgement, so no windowing is done.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nlp.config import ClsConfig, ThresholdConfig, to_dict
+from nlp.evaluate import macro_f1, multi_hot
+from nlp.spec import AREA_LABELS, MAX_AREAS
+from nlp.train import build_model, length_batches, read_model_info, run_trainer, torch_device, write_model_info
+
+log = logging.getLogger(__name__)
+
+KIND = "cls"
+
+
+# --- decision rule and threshold tuning (shared with the TF-IDF baseline) ------------------
+
+
+def select_areas(probs: np.ndarray, thresholds: Sequence[float] | np.ndarray) -> np.ndarray:
+    """0/1 selection (n, n_areas): top area always, others at or above their threshold, at most
+    MAX_AREAS by score."""
+    probs = np.asarray(probs)
+    order = np.argsort(-probs, axis=1, kind="stable")[:, :MAX_AREAS]
+    ranked = np.take_along_axis(probs, order, axis=1)
+    keep = ranked >= np.asarray(thresholds)[order]
+    keep[:, 0] = True
+    selected = np.zeros_like(probs, dtype=np.float32)
+    np.put_along_axis(selected, order, keep.astype(np.float32), axis=1)
+    return selected
+
+
+def tune_thresholds(probs: np.ndarray, y_true: np.ndarray, cfg: ThresholdConfig) -> tuple[np.ndarray, float]:
+    """Thresholds maximising dev macro-F1 under `select_areas`.
+
+    First one global threshold from the grid (the first best on ties); then, if `per_area`,
+    each area's threshold in turn is moved to the grid value that strictly improves macro-F1
+    (one pass of coordinate ascent). Areas in `cfg.fixed` keep their given threshold."""
+    fixed = {AREA_LABELS.index(area): value for area, value in cfg.fixed.items()}
+    free = [i for i in range(len(AREA_LABELS)) if i not in fixed]
+
+    def with_values(base: np.ndarray, index: list[int], value: float) -> np.ndarray:
+        out = base.copy()
+        out[index] = value
+        return out
+
+    def score(thresholds: np.ndarray) -> float:
+        return macro_f1(y_true, select_areas(probs, thresholds))
+
+    start = np.full(len(AREA_LABELS), 0.5)
+    for i, value in fixed.items():
+        start[i] = value
+    candidates = [with_values(start, free, t) for t in cfg.grid]
+    scores = [score(c) for c in candidates]
+    best = candidates[int(np.argmax(scores))]
+    best_score = max(scores)
+    if cfg.per_area:
+        for i in free:
+            for t in cfg.grid:
+                trial = with_values(best, [i], t)
+                trial_score = score(trial)
+                if trial_score > best_score:
+                    best, best_score = trial, trial_score
+    return best, best_score
+
+
+class ThresholdedAreas:
+    """`predict` on top of a subclass's `predict_proba` and tuned `thresholds`."""
+
+    thresholds: np.ndarray
+
+    def predict_proba(self, texts: Sequence[str], *, batch_size: int = 16) -> np.ndarray:
+        raise NotImplementedError
+
+    def predict(self, texts: Sequence[str], *, batch_size: int = 16) -> list[list[dict]]:
+        """Selected areas per text as [{"label", "score"}], highest score first."""
+        probs = self.predict_proba(texts, batch_size=batch_size)
+        selected = select_areas(probs, self.thresholds)
+        out = []
+        for row, chosen in zip(probs, selected):
+            idx = sorted(np.flatnonzero(chosen), key=lambda i: -row[i])
+            out.append([{"label": AREA_LABELS[i], "score": round(float(row[i]), 4)} for i in idx])
+        return out
+
+    def tune(self, dev_records: Sequence[dict], cfg: ThresholdConfig) -> float:
+        """Sets `thresholds` on the dev records; returns the dev macro-F1 they reach."""
+        probs = self.predict_proba([r["text"] for r in dev_records])
+        self.thresholds, dev_macro = tune_thresholds(probs, area_matrix(dev_records), cfg)
+        log.info("dev macro-F1 with tuned thresholds: %.4f", dev_macro)
+        return dev_macro
+
+
+def area_matrix(records: Sequence[dict]) -> np.ndarray:
+    """Multi-hot gold areas; a record without areas is an error (gold has 1-3 per paragraph)."""
+    for rec in records:
+        if not rec.get("areas"):
+            raise ValueError(f"record {rec.get('id')!r} has no policy areas")
+    return multi_hot([rec["areas"] for rec in records])
+
+
+def thresholds_from_info(info: dict[str, Any]) -> np.ndarray:
+    return np.array([info["thresholds"][area] for area in AREA_LABELS], dtype=float)
+
+
+# --- transformer classifier ----------------------------------------------------------------
+
+
+class AreaModel(ThresholdedAreas):
+    """AreaClassifier backed by AutoModelForSequenceClassification (multi-label, sigmoid)."""
+
+    def __init__(
+        self, model: Any = None, tokenizer: Any = None, *, max_length: int = 256,
+        thresholds: np.ndarray | None = None, info: dict[str, Any] | None = None, device: str = "auto",
+    ) -> None:
+        self.model, self.tokenizer, self.max_length = model, tokenizer, max_length
+        self.thresholds = np.full(len(AREA_LABELS), 0.5) if thresholds is None else thresholds
+        self.info = info or {}
+        if model is not None:
+            self.model.to(torch_device(device)).eval()
+
+    def fit(self, train_records: Sequence[dict], dev_records: Sequence[dict], cfg: ClsConfig) -> dict[str, float]:
+        """Trains (best epoch by dev macro-F1 at threshold 0.5), then tunes thresholds on dev."""
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding
+
+        self.max_length = cfg.model.max_length
+        self.tokenizer = AutoTokenizer.from_pretrained(cfg.model.name_or_path)
+        model = build_model(
+            AutoModelForSequenceClassification, cfg.model.name_or_path, cfg.training.init, cfg.training.seed,
+            num_labels=len(AREA_LABELS), problem_type="multi_label_classification",
+            id2label=dict(enumerate(AREA_LABELS)), label2id={a: i for i, a in enumerate(AREA_LABELS)},
+        )
+        default = np.full(len(AREA_LABELS), 0.5)
+
+        def compute_metrics(eval_pred: Any) -> dict[str, float]:
+            probs = 1 / (1 + np.exp(-eval_pred.predictions))
+            return {"macro_f1": macro_f1(eval_pred.label_ids, select_areas(probs, default))}
+
+        trainer, metrics = run_trainer(
+            model=model, training=cfg.training, train_dataset=self._dataset(train_records),
+            eval_dataset=self._dataset(dev_records), data_collator=DataCollatorWithPadding(self.tokenizer),
+            compute_metrics=compute_metrics, metric="macro_f1",
+        )
+        self.model = trainer.model.eval()
+        tuned = self.tune(dev_records, cfg.thresholds)
+        self.info = {"config": to_dict(cfg), "dev_metrics": {**metrics, "tuned_macro_f1": tuned}}
+        return self.info["dev_metrics"]
+
+    def _dataset(self, records: Sequence[dict]) -> Any:
+        from datasets import Dataset
+
+        def tokenize(batch: dict[str, list]) -> dict[str, list]:
+            return dict(self.tokenizer(batch["text"], truncation=True, max_length=self.max_length))
+
+        data = {"text": [r["text"] for r in records], "labels": area_matrix(records).tolist()}
+        return Dataset.from_dict(data).map(tokenize, batched=True, remove_columns=["text"])
+
+    def predict_proba(self, texts: Sequence[str], *, batch_size: int = 16) -> np.ndarray:
+        """(n, len(AREA_LABELS)) sigmoid scores in AREA_LABELS order."""
+        import torch
+
+        out = np.zeros((len(texts), len(AREA_LABELS)), dtype=np.float32)
+        device = next(self.model.parameters()).device
+        for batch in length_batches([len(t) for t in texts], batch_size):
+            enc = self.tokenizer([texts[i] for i in batch], truncation=True, max_length=self.max_length,
+                                 padding=True, return_tensors="pt")
+            with torch.inference_mode():
+                logits = self.model(**{k: v.to(device) for k, v in enc.items()}).logits
+            out[batch] = torch.sigmoid(logits.float()).cpu().numpy()
+        return out
+
+    def save(self, output_dir: Path) -> None:
+        """Hugging Face model + tokenizer files and nlp_model.json (with the thresholds)."""
+        output_dir = Path(output_dir)
+        self.model.save_pretrained(output_dir)
+        self.tokenizer.save_pretrained(output_dir)
+        write_model_info(output_dir, KIND, labels=list(AREA_LABELS), max_length=self.max_length,
+                         thresholds=dict(zip(AREA_LABELS, map(float, self.thresholds))), **self.info)
+
+    @classmethod
+    def load(cls, model_dir: Path, device: str = "auto") -> AreaModel:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        info = read_model_info(model_dir, KIND)
+        if tuple(info["labels"]) != AREA_LABELS:
+            raise ValueError(f"{model_dir}: trained for areas {info['labels']}, expected {list(AREA_LABELS)}")
+        return cls(
+            AutoModelForSequenceClassification.from_pretrained(model_dir), AutoTokenizer.from_pretrained(model_dir),
+            max_length=info["max_length"], thresholds=thresholds_from_info(info),
+            info={k: info[k] for k in ("config", "dev_metrics") if k in info}, device=device,
+        )

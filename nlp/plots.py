@@ -1,0 +1,66 @@
+"""Evaluation plots (PNG, matplotlib's Agg backend so that no display is needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def f1_bars(scores: dict[str, dict[str, float]], path: Path, title: str) -> Path:
+    """Grouped bars of F1 per label, one bar per system (e.g. model vs baseline)."""
+    import numpy as np
+
+    plt = _pyplot()
+    labels = list(next(iter(scores.values())))
+    x = np.arange(len(labels))
+    width = 0.8 / len(scores)
+    fig, ax = plt.subplots(figsize=(max(6, 0.7 * len(labels) + 2), 4))
+    for i, (system, values) in enumerate(scores.items()):
+        ax.bar(x + (i - (len(scores) - 1) / 2) * width, [values[lab] for lab in labels], width, label=system)
+    ax.set_xticks(x, labels, rotation=45 if len(labels) > 6 else 0, ha="right" if len(labels) > 6 else "center")
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("F1")
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return Path(path)
+
+
+def confusion_matrices(
+    pairs: dict[str, tuple[Sequence[str], Sequence[str]]], labels: Sequence[str], path: Path
+) -> Path:
+    """One confusion matrix (rows gold, columns predicted; counts) per system, side by side."""
+    import numpy as np
+
+    plt = _pyplot()
+    index = {label: i for i, label in enumerate(labels)}
+    fig, axes = plt.subplots(1, len(pairs), figsize=(6.5 * len(pairs), 6), squeeze=False)
+    for ax, (system, (gold, pred)) in zip(axes[0], pairs.items()):
+        matrix = np.zeros((len(labels), len(labels)), dtype=int)
+        for g, p in zip(gold, pred):
+            matrix[index[g], index[p]] += 1
+        ax.imshow(matrix, cmap="Blues")
+        for (i, j), count in np.ndenumerate(matrix):
+            if count:
+                ax.text(j, i, str(count), ha="center", va="center",
+                        color="white" if count > matrix.max() / 2 else "black", fontsize=8)
+        ax.set_xticks(range(len(labels)), labels, rotation=90)
+        ax.set_yticks(range(len(labels)), labels)
+        ax.set_xlabel("predicted primary area")
+        ax.set_ylabel("gold primary area")
+        ax.set_title(f"{system}: accuracy {np.trace(matrix) / max(matrix.sum(), 1):.2f}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return Path(path)
