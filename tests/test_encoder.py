@@ -186,6 +186,7 @@ def test_cli_prepare(tmp_path: Path, fake_wheel: Path, capsys) -> None:
     assert "5 head/buffer keys dropped" in capsys.readouterr().out
     assert prepared_info(out) is not None
     assert main(["encoder", "prepare", "--output", str(tmp_path), "--wheel", str(fake_wheel)]) == 1
+    assert main(["encoder", "prepare", "--output", str(out), "--wheel", str(tmp_path / "no.whl")]) == 1
 
 
 @pytest.mark.skipif(not REAL_WHEEL.is_file(), reason="real envpos wheel not downloaded")

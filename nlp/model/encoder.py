@@ -229,6 +229,8 @@ def prepare_encoder(output_dir: Path = DEFAULT_ENCODER_DIR, wheel: Path | None =
     A complete folder is left alone (unless `force`, or `wheel` is a different file), so the
     call is cheap to repeat and needs no network once done."""
     output_dir = Path(output_dir)
+    if wheel is not None and not Path(wheel).is_file():
+        raise EncoderError(f"{wheel}: no such wheel file")
     info = prepared_info(output_dir)
     if info and not force and (wheel is None or sha256_file(Path(wheel)) == info["wheel_sha256"]):
         log.info("%s: already prepared from envpos wheel %s", output_dir, info["wheel_sha256"][:12])
@@ -242,8 +244,6 @@ def prepare_encoder(output_dir: Path = DEFAULT_ENCODER_DIR, wheel: Path | None =
     with tempfile.TemporaryDirectory(prefix="envpos-") as tmp:
         if wheel is None:
             wheel = download_envpos_wheel(Path(tmp))
-        elif not Path(wheel).is_file():
-            raise EncoderError(f"{wheel}: no such wheel file")
         wheel_sha256 = sha256_file(Path(wheel))
         if wheel_sha256 != ENVPOS_WHEEL_SHA256:
             log.warning("%s: not the PyPI envpos %s wheel (sha256 %s)", wheel, ENVPOS_VERSION,

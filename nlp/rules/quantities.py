@@ -50,17 +50,19 @@ _COMPARATOR = (
 )
 _COMPARATOR_END = re.compile(rf"{_COMPARATOR}$")
 _CONTINUATION = re.compile(
-    rf"(?:[、和及与]|，?分别)\s*{_COMPARATOR}?(?={_NUM}|百分之|第)"
+    rf"(?:[、和及与]|，?分别)\s*(?:{_COMPARATOR})?(?={_NUM}|百分之|第)"
     rf"|(?:提高|提升|下降|降低|增加|减少|增长|扩大|缩小|优化)(?:到|至|为)\s*(?={_NUM})"
 )
-_CLAUSE_BREAK = re.compile(r"[，,。；;：:！!？?、（）()“”‘’《》\"\n]|\s{2,}")
+_CLAUSE_BREAK = re.compile(r"[，,。；;：:！!？?、（）()《》\n]|\s{2,}")
 _SENTENCE_BREAK = re.compile(r"[。；;！!？?\n]")
 _CLASSIFIER_END = re.compile(rf"{_CLASSIFIER}$")
 _OBJECT = re.compile(rf"{CJK}{{1,12}}")
-_BAD_FOLLOWER = re.compile(r"年|月|日|号|届|次会议|次全会|周年|亿级|级|多年|种|岁")
+_BAD_FOLLOWER = re.compile(r"年|月|日|号|届|次会议|次全会|周年|亿级|级|多年|种|岁|民|\d|[∶:：×/]")
+_BAD_BEFORE = frozenset("∶:：×/*")
 _INDICATOR_MAX = 20
+_VERB_MAX = 4
 
-_TARGET_CUES = r"力争|确保|预期|目标|计划|争取|努力|今年|明年|到20\d\d年|要|将"
+_TARGET_CUES = r"力争|确保|预期|目标|计划|争取|努力|今年|明年|到20\d\d年|将达到|将实现|要达到|要实现"
 _ACHIEVED_CUES = r"一年来|过去一年|去年|上年|五年来|过去五年|累计|已经|预计|初步统计|初步核算|同比|比上年|较上年|刚刚过去"
 _CUE = re.compile(rf"(?P<t>{_TARGET_CUES})|(?P<a>{_ACHIEVED_CUES})")
 _YEAR = re.compile(r"(20\d\d|19\d\d)\s*年")
@@ -103,8 +105,11 @@ def _clause_start(text: str, pos: int) -> int:
 def _is_value(text: str, match: re.Match[str]) -> bool:
     """Reject years, dates, ordinals in names, numbers inside quotes and bare digits."""
     value, start, end = match.group(), match.start(), match.end()
-    if _BAD_FOLLOWER.match(text, end) or (start > 0 and re.match(r"[\w.．%％]", text[start - 1]) and not re.fullmatch(CJK, text[start - 1])):
+    before = text[start - 1] if start > 0 else ""
+    if _BAD_FOLLOWER.match(text, end) or before in _BAD_BEFORE:
         return False
+    if before and re.match(r"[\w.．%％]", before) and not re.fullmatch(CJK, before):
+        return False  # part of a code or a longer number: G318, 5G
     if value.startswith("第") and not value.endswith(("位", "名")):
         return False
     if text[start - 1:start] in "“\"‘「" and text[end:end + 1] in "”\"’」":
@@ -164,18 +169,16 @@ def _span_for(text: str, match: re.Match[str]) -> tuple[int, int] | None:
     indicator = text[start:match.start()]
     if comparator is not None and clause + comparator.start() <= start:
         indicator = ""  # only the comparator is left: a continuation handled by its head
-    if _CLASSIFIER_END.search(value.rstrip("以上左右以内以下")) and end == match.end():
+    verb = text[start:match.start()]
+    if _CLASSIFIER_END.search(value.rstrip("以上左右以内以下")) and end == match.end() and 2 <= len(verb) <= _VERB_MAX:
         obj = _OBJECT.match(text, end)
-        if obj and (not indicator or _COMPARATOR_END.fullmatch(indicator)):
-            obj_text = obj.group()
-            if any(word in obj_text for word in _task_words()):
+        if obj:  # 开工建设8个抽水蓄能电站: the counted object follows the verb and the number
+            if any(word in obj.group() for word in _task_words()):
                 return None
-            end = obj.end()
-            indicator = indicator or text[start:match.start()]
-            return (start, end) if indicator or start < match.start() else None
-    if not indicator or len(indicator) > _INDICATOR_MAX:
+            return start, obj.end()
+    if len(indicator) < 2 or len(indicator) > _INDICATOR_MAX or indicator.startswith("的"):
         return None
-    if any(indicator.endswith(word) for word in _task_words()):
+    if indicator.endswith("等") or any(indicator.endswith(word) for word in _task_words()):
         return None
     return start, end
 

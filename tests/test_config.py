@@ -1,0 +1,152 @@
+"""Config loading: every schema violation stops the run with the file and dotted key named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nlp.config import (
+    ClsConfig,
+    ConfigError,
+    NerConfig,
+    PredictConfig,
+    TRAIN_TASKS,
+    load_config,
+    parse_override,
+)
+
+GOLD = "tests/fixtures/tiny_gold"
+
+
+@pytest.fixture(autouse=True)
+def _at_project_root(project_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project_root)
+
+
+def write(tmp_path: Path, data: dict, name: str = "cfg.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def ner_dict(**sections) -> dict:
+    base = {
+        "task": "ner",
+        "data": {"gold_dir": GOLD, "splits": f"{GOLD}/splits.yaml"},
+        "model": {"name_or_path": "bert-base-chinese", "max_length": 64, "stride": 8},
+        "training": {"output_dir": "runs/x", "epochs": 2},
+    }
+    for key, value in sections.items():
+        base[key] = {**base.get(key, {}), **value}
+    return base
+
+
+def error_of(path: Path, overrides: list[str] | None = None) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_config(path, overrides or [])
+    return str(info.value)
+
+
+def test_valid_config_loads_with_types_and_absolute_paths(tmp_path, project_root):
+    cfg = load_config(write(tmp_path, ner_dict()))
+    assert isinstance(cfg, NerConfig)
+    assert cfg.training.epochs == 2 and isinstance(cfg.training.learning_rate, float)
+    assert cfg.data.gold_dir == project_root / GOLD  # relative to the working directory
+    assert cfg.model.name_or_path == "bert-base-chinese"  # a hub id needs no local folder
+    assert cfg.evaluation.baseline.kind == "none"
+
+
+def test_unknown_key_names_dotted_key_and_file(tmp_path):
+    path = write(tmp_path, ner_dict(training={"epochz": 3}))
+    message = error_of(path)
+    assert message.startswith(str(path)) and "training.epochz: unknown key" in message
+
+
+def test_wrong_type_names_key_and_value(tmp_path):
+    path = write(tmp_path, ner_dict(training={"epochs": "ten"}))
+    assert error_of(path) == f"{path}: training.epochs: expected int, got 'ten'"
+    assert "training.resume: expected bool" in error_of(write(tmp_path, ner_dict(training={"resume": 1})))
+    assert "training.init: expected one of" in error_of(write(tmp_path, ner_dict(training={"init": "warm"})))
+
+
+def test_missing_input_file_and_folder(tmp_path):
+    assert "data.splits: file not found" in error_of(write(tmp_path, ner_dict(data={"splits": "nope.yaml"})))
+    assert "data.gold_dir: folder not found" in error_of(write(tmp_path, ner_dict(data={"gold_dir": "no/dir"})))
+    message = error_of(write(tmp_path, ner_dict(model={"name_or_path": "./models/missing"})))
+    assert "model.name_or_path: model folder not found" in message
+
+
+def test_missing_required_key(tmp_path):
+    data = ner_dict()
+    del data["training"]["output_dir"]
+    assert "training.output_dir: required key is missing" in error_of(write(tmp_path, data))
+
+
+def test_unknown_label_and_area(tmp_path):
+    message = error_of(write(tmp_path, ner_dict(data={"extra_bio_labels": {"LOC": "CITY"}})))
+    assert "data.extra_bio_labels.LOC: unknown entity label 'CITY'" in message
+    cls = {**ner_dict(thresholds={"fixed": {"economy": 0.5}}), "task": "cls"}
+    del cls["model"]["stride"]
+    assert "thresholds.fixed: unknown policy area 'economy'" in error_of(write(tmp_path, cls))
+
+
+def test_cross_field_checks(tmp_path):
+    assert "model.stride" in error_of(write(tmp_path, ner_dict(model={"stride": 62})))
+    message = error_of(write(tmp_path, ner_dict(evaluation={"baseline": {"kind": "tfidf"}})))
+    assert "evaluation.baseline.kind" in message
+
+
+@pytest.mark.parametrize(
+    ("item", "keys", "value"),
+    [
+        ("training.epochs=3", ["training", "epochs"], 3),
+        ("training.learning_rate=0.0001", ["training", "learning_rate"], 0.0001),
+        ("training.resume=true", ["training", "resume"], True),
+        ("data.extra_bio=[a.bio, b.bio]", ["data", "extra_bio"], ["a.bio", "b.bio"]),
+        ("evaluation.baseline.path=null", ["evaluation", "baseline", "path"], None),
+        ("model.name_or_path=x=y", ["model", "name_or_path"], "x=y"),
+    ],
+)
+def test_parse_override(item, keys, value):
+    assert parse_override(item) == (keys, value)
+
+
+def test_overrides_apply_before_validation(tmp_path):
+    path = write(tmp_path, ner_dict(training={"epochs": "ten"}))
+    cfg = load_config(path, ["training.epochs=5", "training.learning_rate=1e-4", "evaluation.baseline={kind: rules}"])
+    assert cfg.training.epochs == 5
+    assert cfg.training.learning_rate == pytest.approx(1e-4)  # YAML reads 1e-4 as a string
+    assert cfg.evaluation.baseline.kind == "rules"
+    assert "training.epocs: unknown key" in error_of(path, ["training.epocs=1"])
+    assert "training.epochs: expected int, got 'x'" in error_of(path, ["training.epochs=x"])
+    assert "expected dotted.key=value" in error_of(path, ["training.epochs"])
+
+
+def test_task_selects_schema_and_can_be_restricted(tmp_path):
+    assert "task: expected one of" in error_of(write(tmp_path, {**ner_dict(), "task": "pos"}))
+    with pytest.raises(ConfigError, match="task: this command needs"):
+        load_config(write(tmp_path, {"task": "predict", "ner": {"kind": "rules"}, "cls": {"kind": "tfidf", "path": GOLD}}),
+                    tasks=TRAIN_TASKS)
+
+
+def test_predict_schema(tmp_path):
+    path = write(tmp_path, {"task": "predict", "ner": {"kind": "rules"}, "cls": {"kind": "tfidf", "path": GOLD},
+                            "output": {"formats": ["jsonl", "csv"]}})
+    cfg = load_config(path, tasks=("predict",))
+    assert isinstance(cfg, PredictConfig)
+    assert (cfg.max_paragraph_chars, cfg.device, cfg.output.formats) == (500, "auto", ["jsonl", "csv"])
+    assert "cls.path" in error_of(path, ["cls.path=models/none"])
+    assert "ner.path" in error_of(path, ["ner.kind=model", "ner.path=models/none"])
+    assert "output.formats[0]: expected one of" in error_of(path, ["output.formats=[xml]"])
+
+
+def test_shipped_configs_are_valid(project_root):
+    """The default configs parse (the encoder folder is replaced by a hub id: it is prepared later)."""
+    hub = ["model.name_or_path=some-org/some-encoder"]
+    assert isinstance(load_config(project_root / "configs/ner.yaml", hub), NerConfig)
+    assert isinstance(load_config(project_root / "configs/cls.yaml", hub), ClsConfig)
+    assert load_config(project_root / "configs/tfidf.yaml").task == "tfidf"
+    for name in ("tiny-ner", "tiny-cls", "tiny-tfidf"):
+        assert load_config(project_root / f"configs/{name}.yaml").task in TRAIN_TASKS
