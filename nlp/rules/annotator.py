@@ -5,22 +5,36 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from nlp.rules import make_span
 from nlp.rules.projects import LABEL as PROJECT
 from nlp.rules.projects import find_projects
 from nlp.rules.quantities import find_quantities
 from nlp.rules.regions import LABEL as REGION
 from nlp.rules.regions import find_regions
+from nlp.spec import QUANTITY_LABELS
 
 
 def _overlaps(a: dict, b: dict) -> bool:
     return a["start"] < b["end"] and b["start"] < a["end"]
 
 
-def resolve_overlaps(spans: list[dict]) -> list[dict]:
-    """Flat spans: a REGION touching a PROJECT goes (places inside a project belong to it);
-    otherwise longer spans win, then earlier ones."""
+def _after_projects(text: str, span: dict, projects: list[dict]) -> dict:
+    """A quantity whose indicator opens with a project (应流航空产业园18万平方米) starts after it."""
+    for project in projects:
+        if project["start"] <= span["start"] < project["end"] < span["end"]:
+            return make_span(text, project["end"], span["end"], span["label"])
+    return span
+
+
+def resolve_overlaps(text: str, spans: list[dict]) -> list[dict]:
+    """Flat spans: a REGION touching a PROJECT goes (places inside a project belong to it), a
+    quantity opening with a project starts after it; otherwise longer spans win, then earlier."""
     projects = [s for s in spans if s["label"] == PROJECT]
-    kept = [s for s in spans if not (s["label"] == REGION and any(_overlaps(s, p) for p in projects))]
+    kept = [
+        _after_projects(text, s, projects) if s["label"] in QUANTITY_LABELS else s
+        for s in spans
+        if not (s["label"] == REGION and any(_overlaps(s, p) for p in projects))
+    ]
     chosen: list[dict] = []
     for span in sorted(kept, key=lambda s: (s["start"] - s["end"], s["start"])):
         if not any(_overlaps(span, other) for other in chosen):
@@ -44,7 +58,7 @@ class RuleAnnotator:
         spans = regions + find_projects(text, places) + find_quantities(
             text, section=section, report_year=report_year
         )
-        return resolve_overlaps(spans)
+        return resolve_overlaps(text, spans)
 
     def predict(self, records: Iterable[Mapping], *, report_year: int | None = None) -> list[list[dict]]:
         """Entity lists for records {"text", "section"?, "report_year"?}, in order."""

@@ -170,7 +170,7 @@ def _span_for(text: str, match: re.Match[str]) -> tuple[int, int] | None:
     if comparator is not None and clause + comparator.start() <= start:
         indicator = ""  # only the comparator is left: a continuation handled by its head
     verb = text[start:match.start()]
-    if _CLASSIFIER_END.search(value.rstrip("以上左右以内以下")) and end == match.end() and 2 <= len(verb) <= _VERB_MAX:
+    if _CLASSIFIER_END.search(value.rstrip("以上左右以内以下")) and end == match.end() and 2 <= len(verb) <= _VERB_MAX and not verb.endswith("等"):
         obj = _OBJECT.match(text, end)
         if obj:  # 开工建设8个抽水蓄能电站: the counted object follows the verb and the number
             if any(word in obj.group() for word in _task_words()):

@@ -1,0 +1,82 @@
+"""Windows over long paragraphs: coverage, merge rule and exact offsets after merging."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nlp.model.windows import make_windows, merge_windows, tag_texts
+
+LABELS = ["O", "B-TARGET", "I-TARGET", "B-REGION", "I-REGION"]
+
+
+@pytest.mark.parametrize("length", [1, 30, 31, 50, 97, 200])
+def test_windows_cover_text_with_overlap(length):
+    size, stride = 30, 8
+    windows = make_windows(length, size, stride)
+    assert windows[0][0] == 0 and windows[-1][1] == length
+    assert all(e - s == min(size, length) for s, e in windows)
+    for (s1, e1), (s2, e2) in zip(windows, windows[1:]):
+        assert s1 < s2 and e1 - s2 >= stride  # consecutive windows overlap by at least stride
+
+
+def test_merge_takes_window_farthest_from_edge():
+    length, windows = 100, make_windows(100, 30, 10)
+    scores = [np.full((e - s, 1), float(k)) for k, (s, e) in enumerate(windows)]
+    merged = merge_windows(length, windows, scores)[:, 0]
+    for i in range(length):
+        margins = [min(i - s, e - 1 - i) if s <= i < e else -1 for s, e in windows]
+        assert merged[i] == int(np.argmax(margins)), i
+
+
+def digit_scorer(calls: list[int]):
+    """Fake model: digit runs are TARGET (B on a run's first digit in the window), "区" runs
+    REGION; every character within 3 chars of a window edge is scored I-REGION (edge noise)."""
+
+    def score(chunks: list[str]) -> list[np.ndarray]:
+        calls.append(len(chunks))
+        out = []
+        for chunk in chunks:
+            probs = np.full((len(chunk), len(LABELS)), 0.025)
+            for i, ch in enumerate(chunk):
+                prev = chunk[i - 1] if i else ""
+                if min(i, len(chunk) - 1 - i) < 3:
+                    tag = 4
+                elif ch.isdigit():
+                    tag = 2 if prev.isdigit() else 1
+                elif ch == "区":
+                    tag = 4 if prev == "区" else 3
+                else:
+                    tag = 0
+                probs[i, tag] = 0.9
+            out.append(probs)
+        return out
+
+    return score
+
+
+def test_long_paragraph_spans_have_exact_offsets():
+    filler = "推进高质量发展"
+    text = "起始" + filler * 3 + "1234567" + filler * 2 + "区区区" + filler * 4 + "89" + filler + "2021" + "终了末尾"
+    size, stride = 40, 12
+    windows = make_windows(len(text), size, stride)
+    assert len(windows) == 3
+    calls: list[int] = []
+    [entities] = tag_texts([text], digit_scorer(calls), LABELS, size, stride)
+    assert calls == [len(windows)]  # one batched call
+    cuts = {s for s, _ in windows[1:]} | {e for _, e in windows[:-1]}
+    # edge noise survives only at the paragraph's own ends, where no other window is better
+    expected = [("起始推", "REGION"), ("1234567", "TARGET"), ("区区区", "REGION"), ("89", "TARGET"),
+                ("2021", "TARGET"), ("了末尾", "REGION")]
+    assert [(e["text"], e["label"]) for e in entities] == expected
+    for ent in entities:
+        assert text[ent["start"]:ent["end"]] == ent["text"]
+        assert ent["score"] == pytest.approx(0.9)
+    assert any(e["start"] < cut < e["end"] for e in entities for cut in cuts)  # a span crosses a window edge
+    [short] = tag_texts(["12区"], digit_scorer([]), LABELS, size, stride)
+    assert short == [{"start": 0, "end": 3, "label": "REGION", "text": "12区", "score": 0.9}]
+
+
+def test_empty_and_short_texts():
+    out = tag_texts(["", "甲"], digit_scorer([]), LABELS, 40, 12)
+    assert out[0] == [] and len(out[1]) == 1
