@@ -131,6 +131,7 @@ def test_seed_metadata_and_single_line_reports(shared_dir: Path) -> None:
     assert meta["池州市贵池区"]["year"] == 2021
     assert meta["池州市贵池区"]["speaker"] == "崩兴宇"
     assert {"宝兴县", "普洱市", "斗门区", "湖南省", "平塘县", "凤阳县"} <= set(meta)
+    assert meta["六安市"]["region_source"] == "mentions" and meta["六安市"]["year"] == 2024
     bundle = [d for d in result.documents if d["source"].get("part")]
     assert len(bundle) == 10
     raw = (shared_dir / "corpus" / "seeds" / "004_000a05b7aea940ce.txt").read_text(encoding="utf-8")

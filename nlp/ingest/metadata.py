@@ -63,6 +63,20 @@ def region_from_meeting(text: str) -> str | None:
     return r.group(1) if r else None
 
 
+def region_from_mentions(text: str) -> str | None:
+    """Reports that open with 各位代表 and no title (seeds/002, 003): the division the report
+    names most often in its first pages, as its official name (六安 x17 -> 六安市)."""
+    from nlp.rules.gazetteer import lookup_region
+    from nlp.rules.regions import find_regions
+
+    counts = Counter(e["text"] for e in find_regions(text[:8000]))
+    for name, _ in counts.most_common():
+        found = lookup_region(name)
+        if found and found["level"] != "province":
+            return found["name"]
+    return None
+
+
 def extract_metadata(text: str, *, title: str | None = None, year: int | None = None, region: str | None = None) -> dict:
     """Metadata of one cleaned document; `title/year/region` given by a CSV/JSONL row win."""
     head = text[:1500]
@@ -84,11 +98,22 @@ def extract_metadata(text: str, *, title: str | None = None, year: int | None = 
         else:
             review = Counter(int(y) for y in REVIEW_YEAR.findall(text[:5000]))
             year = max(review) + 1 if review else None
-    region = region or region_from_title(title) or region_from_meeting(head)
+    region_source = "input" if region else None
+    finders = {
+        "title": lambda: region_from_title(title),
+        "meeting": lambda: region_from_meeting(head),
+        "mentions": lambda: region_from_mentions(text),
+    }
+    for source, finder in finders.items():
+        if region:
+            break
+        region, region_source = finder(), source
+    region_source = region_source if region else None
     speaker = SPEAKER.search(head)
     return {
         "title": title,
         "region": region,
+        "region_source": region_source,
         "year": year,
         "meeting_date": meeting_date,
         "speaker": re.sub(r"[\s\u3000]", "", speaker.group(1)) if speaker else None,

@@ -1,0 +1,100 @@
+"""NerTagger on a tiny random encoder: the EntityTagger contract, save/load, resume, init."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nlp.config import load_config
+from nlp.model.interfaces import EntityTagger, is_saved_model
+from nlp.model.ner import NerTagger
+from nlp.spec import ENTITY_LABELS, bio_labels
+
+TEXTS = [
+    "全年地区生产总值增长8.5%左右，城镇新增就业850人。",
+    "推进 甲乙高速 建设。" * 12,  # longer than one window
+    "",
+    "2021年",
+]
+
+
+@pytest.fixture(scope="module")
+def encoder(tmp_path_factory) -> Path:
+    from nlp.model.encoder import tiny_encoder
+
+    return tiny_encoder(tmp_path_factory.mktemp("encoder"))
+
+
+@pytest.fixture(scope="module")
+def untrained(encoder) -> NerTagger:
+    """A tagger with a random head: its spans are arbitrary, so every contract is exercised."""
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    labels = bio_labels()
+    model = AutoModelForTokenClassification.from_pretrained(
+        encoder, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={t: i for i, t in enumerate(labels)}
+    )
+    return NerTagger(model, AutoTokenizer.from_pretrained(encoder), max_length=24, stride=6, device="cpu")
+
+
+def test_predict_honours_the_entity_tagger_contract(untrained):
+    assert isinstance(untrained, EntityTagger)
+    out = untrained.predict(TEXTS, batch_size=3)
+    assert len(out) == len(TEXTS) and out[2] == []
+    assert sum(map(len, out)) > 0
+    for text, entities in zip(TEXTS, out):
+        ends = [0]
+        for ent in entities:
+            assert set(ent) == {"start", "end", "label", "text", "score"}
+            assert ent["label"] in ENTITY_LABELS
+            assert ent["start"] >= ends[-1] and ent["end"] > ent["start"]  # sorted, no overlap
+            assert text[ent["start"]:ent["end"]] == ent["text"]
+            assert 0.0 < ent["score"] <= 1.0
+            ends.append(ent["end"])
+    assert out == untrained.predict(TEXTS, batch_size=1)  # batching does not change results
+
+
+def test_save_load_round_trip(untrained, tmp_path):
+    untrained.save(tmp_path / "ner")
+    assert is_saved_model(tmp_path / "ner")
+    loaded = NerTagger.load(tmp_path / "ner", device="cpu")
+    assert (loaded.max_length, loaded.stride, loaded.labels) == (24, 6, bio_labels())
+    assert loaded.predict(TEXTS) == untrained.predict(TEXTS)
+    with pytest.raises(FileNotFoundError, match="nlp_model.json"):
+        NerTagger.load(tmp_path)
+
+
+def test_training_resumes_from_last_checkpoint(encoder, tmp_path, project_root, monkeypatch):
+    from nlp.train import train
+
+    monkeypatch.chdir(project_root)
+    out = tmp_path / "ner"
+    base = [f"model.name_or_path={encoder}", f"training.output_dir={out}"]
+    first = train(load_config("configs/tiny-ner.yaml", base + ["training.epochs=1"]))
+    assert {"f1", "precision", "recall", "overlap_f1", "REGION_f1", "epoch"} <= set(first)
+    assert (out / "checkpoints").is_dir() and is_saved_model(out)
+
+    train(load_config("configs/tiny-ner.yaml", base + ["training.epochs=2", "training.resume=true"]))
+    log = [json.loads(line) for line in (out / "log.jsonl").read_text(encoding="utf-8").splitlines()]
+    eval_epochs = [entry["epoch"] for entry in log if "eval_f1" in entry]
+    assert eval_epochs == [1.0, 2.0]  # epoch 1 was not trained again
+    assert [e for e in log if "loss" in e][0]["step"] < [e for e in log if "loss" in e][-1]["step"]
+
+    train(load_config("configs/tiny-ner.yaml", base + ["training.epochs=1"]))  # resume: false starts over
+    log = (out / "log.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["epoch"] for line in log if "eval_f1" in line] == [1.0]
+
+
+def test_random_init_keeps_architecture_not_weights(encoder):
+    from transformers import AutoModel, AutoModelForTokenClassification
+
+    from nlp.train import build_model
+
+    reference = AutoModel.from_pretrained(encoder).embeddings.word_embeddings.weight
+    pretrained = build_model(AutoModelForTokenClassification, str(encoder), "pretrained", 1, num_labels=9)
+    random = build_model(AutoModelForTokenClassification, str(encoder), "random", 1, num_labels=9)
+    assert pretrained.bert.embeddings.word_embeddings.weight.equal(reference)
+    assert random.bert.embeddings.word_embeddings.weight.shape == reference.shape
+    assert not random.bert.embeddings.word_embeddings.weight.equal(reference)
