@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         cfg = load_config(args.config, args.overrides, tasks=("predict",))
         summary = predict_paths(cfg, args.inputs, args.output, resume=args.resume, progress=not args.no_progress)
-    except (ConfigError, ValueError) as exc:
+    except (ConfigError, ValueError, OSError) as exc:  # bad config, input or model folder
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(summary, ensure_ascii=False, indent=2))

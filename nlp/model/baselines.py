@@ -5,6 +5,8 @@ decision rule and dev-tuned thresholds as the transformer classifier)."""
 
 from __future__ import annotations
 
+import logging
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,8 @@ from nlp.config import TfidfConfig, to_dict
 from nlp.model.classifier import ThresholdedAreas, area_matrix, thresholds_from_info
 from nlp.spec import AREA_LABELS
 from nlp.train import read_model_info, write_model_info
+
+log = logging.getLogger(__name__)
 
 TFIDF_KIND = "tfidf"
 TFIDF_FILE = "model.joblib"
@@ -67,7 +71,13 @@ class TfidfAreaClassifier(ThresholdedAreas):
             max_iter=2000, random_state=cfg.training.seed,
         ))
         features = vectorizer.fit_transform([r["text"] for r in train_records])
-        classifier.fit(features, area_matrix(train_records))
+        y = area_matrix(train_records)
+        unseen = [area for area, n in zip(AREA_LABELS, y.sum(0)) if n == 0]
+        if unseen:
+            log.warning("areas without training paragraphs, always scored 0: %s", ", ".join(unseen))
+        with warnings.catch_warnings():  # sklearn's warning about those areas, said above
+            warnings.filterwarnings("ignore", message="Label not 1 is present", category=UserWarning)
+            classifier.fit(features, y)
         self.pipeline = {"vectorizer": vectorizer, "classifier": classifier}
         dev_macro = self.tune(dev_records, cfg.thresholds)
         self.info = {"config": to_dict(cfg), "dev_metrics": {"tuned_macro_f1": dev_macro}}

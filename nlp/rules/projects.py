@@ -21,7 +21,7 @@ LABEL = "PROJECT"
 
 _NAME_MAX = 12
 _NAME_EXTRA = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz—-·"
-_PHASE = rf"(?:[一二三四五六七八九十\d]+期)"
+_PHASE = r"(?:[一二三四五六七八九十\d]+期)"
 _FACILITY = (
     "高速公路", "高速铁路", "城际铁路", "城际轨道", "轨道交通", "高铁", "铁路", "高速", "快速路",
     "快速通道", "公路大桥", "长江大桥", "特大桥", "大桥", "隧道", "国际机场", "通用机场", "机场",
@@ -96,7 +96,9 @@ def _suffix_matches(text: str, places: list[tuple[int, int]]) -> list[tuple[int,
     place_spans = set(places)
     found = []
     for match in _SUFFIX.finditer(text):
-        start = name_start(text, match.start(), max_len=_NAME_MAX, extra=_NAME_EXTRA)
+        start = name_start(text, match.start(), max_len=_NAME_MAX, extra=_NAME_EXTRA, bounded=True)
+        if start is None or text.startswith("群", match.end()):  # 机场群 is a cluster
+            continue
         name, suffix = text[start:match.start()], match.group()
         if len(name) < 2 or name[0].isdigit() or name.endswith("宅") or _is_generic(name, name + suffix):
             continue

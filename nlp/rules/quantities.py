@@ -166,16 +166,17 @@ def _span_for(text: str, match: re.Match[str]) -> tuple[int, int] | None:
         return None  # a bare number needs a comparator: 增长6.9, 达95
     start = _strip_scope(text, clause, match.start())
     end = _value_end(text, match.end())
-    indicator = text[start:match.start()]
-    if comparator is not None and clause + comparator.start() <= start:
-        indicator = ""  # only the comparator is left: a continuation handled by its head
-    verb = text[start:match.start()]
-    if _CLASSIFIER_END.search(value.rstrip("以上左右以内以下")) and end == match.end() and 2 <= len(verb) <= _VERB_MAX and not verb.endswith("等"):
+    left_part = text[start:match.start()]
+    counted = _CLASSIFIER_END.search(value.rstrip("以上左右以内以下")) and end == match.end()
+    if counted and 2 <= len(left_part) <= _VERB_MAX and not left_part.endswith("等"):
         obj = _OBJECT.match(text, end)
         if obj:  # 开工建设8个抽水蓄能电站: the counted object follows the verb and the number
             if any(word in obj.group() for word in _task_words()):
                 return None
             return start, obj.end()
+    # Only a comparator left (、增长5): a continuation, taken by the value it continues.
+    only_comparator = comparator is not None and clause + comparator.start() <= start
+    indicator = "" if only_comparator else left_part
     if len(indicator) < 2 or len(indicator) > _INDICATOR_MAX or indicator.startswith("的"):
         return None
     if indicator.endswith("等") or any(indicator.endswith(word) for word in _task_words()):

@@ -1,0 +1,96 @@
+"""End to end on the synthetic tiny gold set: `nlp train` then `nlp evaluate` for NER (vs the
+rules) and areas (vs TF-IDF), through the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nlp.cli import main
+from nlp.spec import AREA_LABELS, ENTITY_LABELS
+
+
+@pytest.fixture(scope="module")
+def encoder(tmp_path_factory) -> Path:
+    from nlp.model.encoder import tiny_encoder
+
+    return tiny_encoder(tmp_path_factory.mktemp("encoder"))
+
+
+@pytest.fixture(autouse=True)
+def _at_project_root(project_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project_root)
+
+
+def summary(out: str) -> dict:
+    """The JSON summary a command prints last (the Trainer's progress lines come before it)."""
+    return json.loads(out[out.rindex('{\n  "task"'):])
+
+
+def read_report(folder: Path) -> tuple[dict, str]:
+    for name in ("metrics.json", "report.md", "errors.jsonl"):
+        assert (folder / name).is_file(), name
+    return json.loads((folder / "metrics.json").read_text(encoding="utf-8")), (folder / "report.md").read_text("utf-8")
+
+
+def test_ner_train_and_evaluate(encoder, tmp_path, capsys):
+    extra = tmp_path / "aux.bio"
+    extra.write_text("在 O\n示 B-LOC\n例 I-LOC\n市 I-LOC\n\n", encoding="utf-8")
+    common = ["--config", "configs/tiny-ner.yaml", "--set", f"model.name_or_path={encoder}",
+              "--set", f"training.output_dir={tmp_path / 'ner'}"]
+    assert main(["train", *common, "--set", f"data.extra_bio=[{extra}]"]) == 0
+    assert summary(capsys.readouterr().out)["dev"]["f1"] >= 0.0
+    assert main(["evaluate", *common, "--output", str(tmp_path / "eval")]) == 0
+
+    metrics, report = read_report(tmp_path / "eval")
+    assert metrics["split"] == "test" and metrics["n_paragraphs"] == 7  # one test paragraph is areas-only
+    for system in ("model", "baseline"):
+        scores = metrics[system]["metrics"]
+        assert set(scores) == {"exact", "overlap"}
+        assert set(scores["exact"]["labels"]) == set(ENTITY_LABELS)
+        assert scores["exact"]["micro"]["support"] == 27
+        assert scores["overlap"]["micro"]["f1"] >= scores["exact"]["micro"]["f1"]
+    assert metrics["baseline"]["kind"] == "rules"
+    assert "| label | support | model P | model R | model F1 | baseline P |" in report
+    assert "micro avg" in report and "overlap match" in report
+    errors = [json.loads(line) for line in (tmp_path / "eval/errors.jsonl").read_text("utf-8").splitlines()]
+    assert 0 < len(errors) <= 20
+    assert all(e["context"].count("【") == 1 for e in errors)
+    assert (tmp_path / "eval/f1_by_label.png").stat().st_size > 1000
+
+
+def test_area_train_and_evaluate_against_tfidf(encoder, tmp_path, capsys):
+    tfidf = ["--config", "configs/tiny-tfidf.yaml", "--set", f"training.output_dir={tmp_path / 'tfidf'}"]
+    assert main(["train", *tfidf]) == 0
+    common = ["--config", "configs/tiny-cls.yaml", "--set", f"model.name_or_path={encoder}",
+              "--set", f"training.output_dir={tmp_path / 'cls'}",
+              "--set", f"evaluation.baseline.path={tmp_path / 'tfidf'}"]
+    assert main(["train", *common, "--set", "training.epochs=1"]) == 0
+    info = json.loads((tmp_path / "cls/nlp_model.json").read_text("utf-8"))
+    assert info["kind"] == "cls" and set(info["thresholds"]) == set(AREA_LABELS)
+    assert info["config"]["training"]["epochs"] == 1
+    capsys.readouterr()
+    assert main(["evaluate", *common, "--split", "dev", "--set", f"evaluation.output_dir={tmp_path / 'eval'}"]) == 0
+    assert summary(capsys.readouterr().out)["split"] == "dev"
+
+    metrics, report = read_report(tmp_path / "eval")
+    assert metrics["split"] == "dev" and metrics["n_paragraphs"] == 8
+    for system in ("model", "baseline"):
+        scores = metrics[system]["metrics"]
+        assert {"areas", "micro", "macro", "primary_accuracy", "mean_jaccard"} <= set(scores)
+        assert 0.0 <= scores["primary_accuracy"] <= 1.0
+    assert metrics["baseline"]["kind"] == "tfidf"
+    assert "primary_accuracy" in report and "macro avg" in report
+    for plot in ("f1_by_area.png", "primary_confusion.png"):
+        assert (tmp_path / "eval" / plot).stat().st_size > 1000
+
+
+def test_cli_reports_config_errors(tmp_path, capsys):
+    assert main(["train", "--config", "configs/tiny-ner.yaml", "--set", "training.epochs=ten"]) == 2
+    assert "training.epochs: expected int, got 'ten'" in capsys.readouterr().err
+    missing = ["--config", "configs/tiny-cls.yaml", "--set", "model.name_or_path=org/enc",
+               "--set", f"training.output_dir={tmp_path / 'none'}"]
+    assert main(["evaluate", *missing]) == 2
+    assert "training.output_dir" in capsys.readouterr().err
