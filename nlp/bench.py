@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from nlp.cli.main import SAMPLES
 from nlp.config import PredictConfig
 from nlp.predict import Document, Predictors, load_predictors, predict_paragraphs, read_documents
+
+#: The bundled sample reports (a source checkout's data/samples), the default input.
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 
 def bench_paragraphs(inputs: Sequence[Path], max_chars: int, n: int) -> list[dict]:
@@ -67,11 +69,11 @@ def bench(
     the bundled samples). The NER must be a transformer model (config ner.kind: model)."""
     import torch
 
+    if cfg.ner.kind != "model":
+        raise ValueError(f"nlp bench measures the NER model's encoder: it needs ner.kind: model, got {cfg.ner.kind!r}")
     paragraphs = bench_paragraphs(list(inputs or [SAMPLES]), cfg.max_paragraph_chars, n)
     predictors = predictors or load_predictors(cfg)
     tagger = predictors.tagger
-    if getattr(tagger, "model", None) is None:
-        raise ValueError("nlp bench measures the NER model's encoder: it needs ner.kind: model, not the rule tagger")
     encoder = tagger.model.base_model
     device = next(encoder.parameters()).device
     texts = [p["text"] for p in paragraphs]

@@ -30,7 +30,7 @@ def f1_bars(scores: dict[str, dict[str, float]], path: Path, title: str) -> Path
     ax.set_ylim(0, 1)
     ax.set_ylabel("F1")
     ax.set_title(title)
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

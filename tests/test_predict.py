@@ -307,7 +307,8 @@ def test_tiny_models_through_the_cli(tmp_path, capsys):
     assert len(read_csv(out / "targets.csv")) == sum(e["label"] in QUANTITY_LABELS for r in records for e in r["entities"])
 
 
-def test_baselines_through_the_same_path(tmp_path, capsys):
+def make_tfidf_model(output_dir: Path) -> Path:
+    """The TF-IDF baseline trained on the synthetic tiny gold set (about a second)."""
     from nlp.config import DataConfig, TfidfConfig, TfidfTrainingConfig
     from nlp.data import load_split_records
     from nlp.model.baselines import TfidfAreaClassifier
@@ -315,8 +316,13 @@ def test_baselines_through_the_same_path(tmp_path, capsys):
     data = DataConfig(gold_dir=TINY_GOLD, splits=TINY_GOLD / "splits.yaml")
     split = load_split_records(data, ["train", "dev"])
     tfidf = TfidfAreaClassifier()
-    tfidf.fit(split["train"], split["dev"], TfidfConfig(data=data, training=TfidfTrainingConfig(output_dir=tmp_path / "tfidf")))
-    tfidf.save(tmp_path / "tfidf")
+    tfidf.fit(split["train"], split["dev"], TfidfConfig(data=data, training=TfidfTrainingConfig(output_dir=output_dir)))
+    tfidf.save(output_dir)
+    return output_dir
+
+
+def test_baselines_through_the_same_path(tmp_path, capsys):
+    make_tfidf_model(tmp_path / "tfidf")
     out = tmp_path / "out"
     argv = ["predict", "--config", str(ROOT / "configs" / "predict-baseline.yaml"), "--set", f"cls.path={tmp_path / 'tfidf'}",
             "--input", str(GUICHI), "--output", str(out), "--no-progress"]

@@ -35,7 +35,7 @@ def add_parser(subparsers: argparse._SubParsersAction, name: str, help_text: str
     a.add_argument("--json", action="store_true", help="print the scores as JSON instead of Markdown")
 
     s = actions.add_parser("stats", help="gold statistics per split")
-    s.add_argument("--gold-dir", type=Path, default=Path("annotations"))
+    s.add_argument("--gold-dir", type=Path, default=Path("annotations/gold"))
     s.add_argument("--splits", type=Path, default=Path("annotations/splits.yaml"))
     s.add_argument("--json", action="store_true", help="print the statistics as JSON instead of Markdown")
 
