@@ -48,8 +48,6 @@ TARGET_COLUMNS = (
 )
 REGION_COLUMNS = ("doc_id", "para_id", "text", "start", "end", "code", "level", "parent")
 DOCUMENT_COLUMNS = ("doc_id", "title", "region", "year", "n_paragraphs", *(f"share_{a}" for a in AREA_LABELS))
-#: Output files per `output.formats` entry; errors.jsonl is always written.
-FORMAT_FILES = {"jsonl": ("paragraphs.jsonl",), "csv": ("targets.csv", "regions.csv", "documents.csv")}
 
 
 @dataclass
@@ -81,6 +79,8 @@ class Failure:
 
 @dataclass
 class Predictors:
+    """What a run predicts with: models or baselines, or test fakes, behind the interfaces."""
+
     tagger: EntityTagger
     classifier: AreaClassifier
 
@@ -257,7 +257,9 @@ def _doc_paragraphs(doc: Document) -> list[dict]:
     return [{**p, "doc_id": doc.doc_id, "year": doc.year} for p in doc.paragraphs]
 
 
-def _predict_group(docs: list[Document], predictors: Predictors, batch_size: int, progress: Any) -> Iterator[tuple[Document, list[dict] | Exception]]:
+def _predict_group(
+    docs: list[Document], predictors: Predictors, batch_size: int, progress: Any
+) -> Iterator[tuple[Document, list[dict] | Exception]]:
     """(document, its records or the exception that stopped it). A failing group is retried
     one document at a time, so that one bad document does not take its group with it."""
     paragraphs = [p for doc in docs for p in _doc_paragraphs(doc)]

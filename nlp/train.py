@@ -141,6 +141,7 @@ def run_trainer(
         learning_rate=training.learning_rate,
         weight_decay=training.weight_decay,
         warmup_steps=training.warmup_ratio,
+        train_sampling_strategy="group_by_length",  # batches of similar length: less padding
         eval_strategy="epoch",
         save_strategy="epoch",
         logging_strategy="steps",

@@ -14,7 +14,8 @@ from nlp.cli import main
 from nlp.config import load_config
 from nlp.ingest import ingest
 
-KEYS = {"pipeline_chars_per_s", "forward_chars_per_s", "ratio", "n_paragraphs", "n_chars", "batch_size", "device", "torch_threads"}
+KEYS = {"pipeline_chars_per_s", "forward_chars_per_s", "ratio", "n_paragraphs", "n_chars", "batch_size", "device",
+        "torch_threads"}
 
 
 @pytest.fixture(scope="module")

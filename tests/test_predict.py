@@ -197,7 +197,8 @@ def test_bad_documents_are_reported_and_skipped(tmp_path):
     )
     inputs = [GUICHI, binary, pre, tmp_path / "missing.txt"]
     # One group holds every document: the failing one must not take the others with it.
-    summary = predict_paths(make_cfg(tmp_path, batch_size=64), inputs, tmp_path / "out", predictors=fakes(fail_on="BOOM"), progress=False)
+    cfg = make_cfg(tmp_path, batch_size=64)
+    summary = predict_paths(cfg, inputs, tmp_path / "out", predictors=fakes(fail_on="BOOM"), progress=False)
     records = read_jsonl(tmp_path / "out" / "paragraphs.jsonl")
     assert [r["doc_id"] for r in records] == ["d007321776a77"] * 77 + ["ok"]
     errors = read_jsonl(tmp_path / "out" / "errors.jsonl")
@@ -213,7 +214,8 @@ def test_cli_exit_code_is_nonzero_only_when_nothing_was_predicted(tmp_path, caps
     binary.write_bytes(bytes(range(256)) * 40)
     config = tmp_path / "predict.yaml"
     config.write_text(f"task: predict\nner: {{kind: rules}}\ncls: {{kind: tfidf, path: {tmp_path}}}\n", encoding="utf-8")
-    assert main(["predict", "--config", str(config), "--input", str(binary), "--output", str(tmp_path / "o"), "--no-progress"]) == 1
+    argv = ["predict", "--config", str(config), "--input", str(binary), "--output", str(tmp_path / "o"), "--no-progress"]
+    assert main(argv) == 1
     assert "no document could be predicted" in capsys.readouterr().err
     assert len(read_jsonl(tmp_path / "o" / "errors.jsonl")) == 1
     assert main(["predict", "--config", str(config), "--set", "batch_size=0", "--input", str(binary)]) == 2

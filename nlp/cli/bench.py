@@ -17,7 +17,8 @@ paragraphs (default: the first N paragraphs of the bundled samples). Prints JSON
 def add_parser(subparsers, name: str, help_text: str) -> None:
     p = subparsers.add_parser(name, help=help_text, description=DESCRIPTION)
     add_predict_config_arguments(p)
-    p.add_argument("--input", "-i", type=Path, nargs="+", dest="inputs", help="reports or pre-segmented JSONL (default: data/samples)")
+    p.add_argument("--input", "-i", type=Path, nargs="+", dest="inputs",
+                   help="reports or pre-segmented JSONL (default: the bundled data/samples)")
     p.add_argument("--n", type=int, default=200, help="number of paragraphs (default: 200)")
     p.set_defaults(func=run)
 
