@@ -12,7 +12,7 @@ import argparse
 import time
 from pathlib import Path
 
-SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
+from nlp.bench import SAMPLES
 TRAIN_CONFIGS = ("configs/ner.yaml", "configs/cls.yaml", "configs/tfidf.yaml")
 EVAL_CONFIGS = ("configs/ner.yaml", "configs/cls.yaml")
 
