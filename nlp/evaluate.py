@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from nlp.config import ClsConfig, ConfigError, NerConfig, TfidfConfig, TrainConfig, require_existing
+from nlp.config import ClsConfig, NerConfig, TfidfConfig, TrainConfig, require_existing
 from nlp.data import Span, entity_spans, load_split_records, ner_records, spans_to_bio
 from nlp.spec import AREA_LABELS, ENTITY_LABELS
 
@@ -186,7 +186,8 @@ def evaluate(
     if isinstance(cfg, NerConfig):
         records = ner_records(records)
     if not records:
-        raise ConfigError(f"{source}: split {split!r} of {cfg.data.splits} holds no gold paragraphs to evaluate")
+        what = "paragraphs with annotated entities" if isinstance(cfg, NerConfig) else "gold paragraphs"
+        raise ValueError(f"{cfg.data.gold_dir}: split {split!r} of {cfg.data.splits} holds no {what} to evaluate")
     output_dir.mkdir(parents=True, exist_ok=True)
     from nlp import plots
 

@@ -141,7 +141,9 @@ def run_trainer(
         learning_rate=training.learning_rate,
         weight_decay=training.weight_decay,
         warmup_steps=training.warmup_ratio,
-        train_sampling_strategy="group_by_length",  # batches of similar length: less padding
+        # not group_by_length: in transformers 5 it also reorders the eval set, and dev windows
+        # must come back in plan order to be merged per paragraph
+        train_sampling_strategy="random",
         eval_strategy="epoch",
         save_strategy="epoch",
         logging_strategy="steps",
@@ -186,8 +188,6 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     set_seed(cfg.training.seed)
     splits = load_split_records(cfg.data, ("train", "dev"))
     train_records, dev_records = splits["train"], splits["dev"]
-    if not train_records or not dev_records:
-        raise ValueError(f"{cfg.data.splits}: the train and dev splits must both hold gold paragraphs")
     if isinstance(cfg, NerConfig):
         from nlp.model.ner import NerTagger
 
@@ -204,6 +204,12 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         model = TfidfAreaClassifier()
     else:  # pragma: no cover - load_config only yields the kinds above
         raise TypeError(f"not a training config: {type(cfg).__name__}")
+    if not train_records or not dev_records:
+        what = "paragraphs with annotated entities" if isinstance(cfg, NerConfig) else "gold paragraphs"
+        raise ValueError(
+            f"{cfg.data.gold_dir}: the train and dev splits of {cfg.data.splits} must both hold {what} "
+            f"(train: {len(train_records)}, dev: {len(dev_records)})"
+        )
     metrics = model.fit(train_records, dev_records, cfg)
     model.save(cfg.training.output_dir)
     log.info("saved %s model to %s", cfg.task, cfg.training.output_dir)
