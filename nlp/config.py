@@ -36,7 +36,7 @@ class ConfigError(ValueError):
     """A config that does not match its schema; the message names the file and the key."""
 
 
-class _KeyError(Exception):
+class _KeyError(ValueError):
     """Internal: a problem at a dotted key, turned into a ConfigError that names the file."""
 
     def __init__(self, key: str, message: str) -> None:
