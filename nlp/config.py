@@ -227,7 +227,8 @@ SCHEMAS: dict[str, type] = {"ner": NerConfig, "cls": ClsConfig, "tfidf": TfidfCo
 
 def _check_baseline(baseline: BaselineConfig, kinds: tuple[str, ...]) -> None:
     if baseline.kind not in kinds:
-        raise _KeyError("evaluation.baseline.kind", f"expected one of {list(kinds)} for this task, got {baseline.kind!r}")
+        message = f"expected one of {list(kinds)} for this task, got {baseline.kind!r}"
+        raise _KeyError("evaluation.baseline.kind", message)
     if baseline.kind in ("tfidf", "model") and baseline.path is None:
         raise _KeyError("evaluation.baseline.path", f"required when the baseline kind is {baseline.kind!r}")
 

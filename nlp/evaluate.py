@@ -261,7 +261,9 @@ def entity_errors(records: Sequence[dict], predictions: Sequence[Sequence[dict]]
     return sorted(errors, key=lambda x: (order[x["type"]], -(x["score"] or 1.0), -(x["end"] - x["start"]), x["id"]))
 
 
-def _error(rec: dict, text: str, s: int, e: int, kind: str, gold: str | None, pred: str | None, score: float | None) -> dict:
+def _error(
+    rec: dict, text: str, s: int, e: int, kind: str, gold: str | None, pred: str | None, score: float | None
+) -> dict:
     left, right = text[max(0, s - CONTEXT_CHARS) : s], text[e : e + CONTEXT_CHARS]
     return {"id": rec["id"], "type": kind, "start": s, "end": e, "text": text[s:e], "gold": gold,
             "predicted": pred, "score": score, "context": f"{left}【{text[s:e]}】{right}"}
@@ -337,7 +339,8 @@ def _report(metrics: dict, errors: list[dict], plot_names: list[str]) -> str:
         rows = [[e["id"], e["type"], e["gold"], e["predicted"], e["score"], e["context"]] for e in errors]
         out.append(_table(["paragraph", "error", "gold", "predicted", "score", "context (±20 chars)"], rows))
     else:
-        rows = [[e["id"], e["jaccard"], ", ".join(e["gold"]), ", ".join(e["predicted"]), e["text"][:120]] for e in errors]
+        rows = [[e["id"], e["jaccard"], ", ".join(e["gold"]), ", ".join(e["predicted"]), e["text"][:120]]
+                for e in errors]
         out.append(_table(["paragraph", "Jaccard", "gold", "predicted", "text (first 120 chars)"], rows))
     return "\n".join(out) + "\n"
 

@@ -32,7 +32,8 @@ CHECKPOINTS = "checkpoints"
 def write_model_info(output_dir: Path, kind: str, **info: Any) -> Path:
     """Writes nlp_model.json (kind, labels, thresholds, config, dev metrics...) into a model folder."""
     path = Path(output_dir) / MODEL_INFO
-    payload = {"kind": kind, "nlp_version": nlp.__version__, "created": _dt.datetime.now().isoformat(timespec="seconds")}
+    created = _dt.datetime.now().isoformat(timespec="seconds")
+    payload = {"kind": kind, "nlp_version": nlp.__version__, "created": created}
     payload.update(info)
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path
@@ -173,8 +174,9 @@ def run_trainer(
     # The Trainer keeps the first epoch with the highest metric; report that epoch's dev scores.
     evals = [entry for entry in trainer.state.log_history if f"eval_{metric}" in entry]
     best = max(evals, key=lambda entry: entry[f"eval_{metric}"])
-    scores = {k.removeprefix("eval_"): v for k, v in best.items() if k.startswith("eval_")}
-    return trainer, {"epoch": best["epoch"], **{k: v for k, v in scores.items() if not k.endswith(("runtime", "per_second"))}}
+    scores = {k.removeprefix("eval_"): v for k, v in best.items()
+              if k.startswith("eval_") and not k.endswith(("runtime", "per_second"))}
+    return trainer, {"epoch": best["epoch"], **scores}
 
 
 # --- nlp train -----------------------------------------------------------------------------

@@ -8,11 +8,11 @@ import pytest
 import yaml
 
 from nlp.config import (
+    TRAIN_TASKS,
     ClsConfig,
     ConfigError,
     NerConfig,
     PredictConfig,
-    TRAIN_TASKS,
     load_config,
     parse_override,
 )
@@ -127,8 +127,8 @@ def test_overrides_apply_before_validation(tmp_path):
 def test_task_selects_schema_and_can_be_restricted(tmp_path):
     assert "task: expected one of" in error_of(write(tmp_path, {**ner_dict(), "task": "pos"}))
     with pytest.raises(ConfigError, match="task: this command needs"):
-        load_config(write(tmp_path, {"task": "predict", "ner": {"kind": "rules"}, "cls": {"kind": "tfidf", "path": GOLD}}),
-                    tasks=TRAIN_TASKS)
+        predict = {"task": "predict", "ner": {"kind": "rules"}, "cls": {"kind": "tfidf", "path": GOLD}}
+        load_config(write(tmp_path, predict), tasks=TRAIN_TASKS)
 
 
 def test_predict_schema(tmp_path):

@@ -16,7 +16,7 @@ def test_windows_cover_text_with_overlap(length):
     windows = make_windows(length, size, stride)
     assert windows[0][0] == 0 and windows[-1][1] == length
     assert all(e - s == min(size, length) for s, e in windows)
-    for (s1, e1), (s2, e2) in zip(windows, windows[1:]):
+    for (s1, e1), (s2, _) in zip(windows, windows[1:]):
         assert s1 < s2 and e1 - s2 >= stride  # consecutive windows overlap by at least stride
 
 

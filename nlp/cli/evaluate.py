@@ -33,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     summary = {name: _headline(metrics[name]["metrics"]) for name in ("model", "baseline") if metrics.get(name)}
     out = args.output or cfg.evaluation.output_dir
-    print(json.dumps({"task": cfg.task, "split": metrics["split"], **summary, "report": str(Path(out) / "report.md")}, indent=2))
+    report = str(Path(out) / "report.md")
+    print(json.dumps({"task": cfg.task, "split": metrics["split"], **summary, "report": report}, indent=2))
     return 0
 
 

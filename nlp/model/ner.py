@@ -110,7 +110,8 @@ class NerTagger:
             rows = [one_hot[pred_ids[k + j][label_ids[k + j] != -100]] for j in range(len(plan))]
             k += len(plan)
             merged = merge_windows(len(rec["text"]), plan, rows)
-            pred_spans.append([(e["start"], e["end"], e["label"]) for e in decode_entities(rec["text"], merged, self.labels)])
+            entities = decode_entities(rec["text"], merged, self.labels)
+            pred_spans.append([(e["start"], e["end"], e["label"]) for e in entities])
         scores = entity_scores([len(r["text"]) for r in records], [entity_spans(r) for r in records], pred_spans)
         exact, overlap = scores["exact"], scores["overlap"]
         flat = {key: exact["micro"][key] for key in ("precision", "recall", "f1")}
@@ -136,7 +137,8 @@ class NerTagger:
         out: list[np.ndarray] = [np.empty(0)] * len(chunks)
         device = next(self.model.parameters()).device
         for batch in length_batches([len(c) for c in chunks], batch_size):
-            enc = encode_chars(self.tokenizer, [chunks[i] for i in batch], self.max_length, padding=True, return_tensors="pt")
+            texts = [chunks[i] for i in batch]
+            enc = encode_chars(self.tokenizer, texts, self.max_length, padding=True, return_tensors="pt")
             with torch.inference_mode():
                 logits = self.model(**{k: v.to(device) for k, v in enc.items()}).logits
             probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
@@ -151,7 +153,9 @@ class NerTagger:
         output_dir = Path(output_dir)
         self.model.save_pretrained(output_dir)
         self.tokenizer.save_pretrained(output_dir)
-        write_model_info(output_dir, KIND, labels=self.labels, max_length=self.max_length, stride=self.stride, **self.info)
+        write_model_info(
+            output_dir, KIND, labels=self.labels, max_length=self.max_length, stride=self.stride, **self.info
+        )
 
     @classmethod
     def load(cls, model_dir: Path, device: str = "auto") -> NerTagger:
