@@ -30,7 +30,7 @@ from typing import Any, TextIO
 from nlp.config import PredictConfig, to_dict
 from nlp.ingest import ingest, write_jsonl
 from nlp.ingest.decode import NotTextError, decode_bytes
-from nlp.ingest.readers import InputError, _hints, iter_input_files
+from nlp.ingest.readers import InputError, iter_input_files, iter_jsonl_objects, row_hints
 from nlp.model.interfaces import AreaClassifier, EntityTagger
 from nlp.spec import AREA_LABELS, ENTITY_LABELS, QUANTITY_LABELS
 
@@ -116,19 +116,17 @@ def read_presegmented(path: Path) -> Iterator[Document | Failure]:
     text, _ = decode_bytes(path.read_bytes(), str(path))
     docs: dict[str, Document] = {}
     ids: set[str] = set()
-    for line_no, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{line_no}"
+    for _line, where, rec in iter_jsonl_objects(path, text):
         try:
-            rec = json.loads(line)
+            if isinstance(rec, InputError):
+                raise rec
             para = _presegmented_paragraph(rec, where, ids)
-        except ValueError as exc:
-            yield Failure(where, str(exc) if isinstance(exc, InputError) else f"{where}: invalid JSON: {exc}")
+        except InputError as exc:
+            yield Failure(where, str(exc))
             continue
         doc_id = str(rec.get("doc_id") or para["id"])
         if doc_id not in docs:
-            docs[doc_id] = Document(doc_id, where, [], **_hints(rec))
+            docs[doc_id] = Document(doc_id, where, [], **row_hints(rec))
         docs[doc_id].paragraphs.append(para)
     yield from docs.values()
 

@@ -66,7 +66,7 @@ def _int_or_none(value) -> int | None:
         return None
 
 
-def _hints(row: dict) -> dict:
+def row_hints(row: dict) -> dict:
     return {
         "title": (row.get("title") or None),
         "year": _int_or_none(row.get("year")),
@@ -101,24 +101,35 @@ def read_csv(path: Path) -> Iterator[SourceUnit | InputError]:
         except InputError as exc:
             yield exc
             continue
-        yield SourceUnit(row[key], {"path": str(path), "row": row_no, "field": key, "encoding": encoding}, hints=_hints(row))
+        yield SourceUnit(row[key], {"path": str(path), "row": row_no, "field": key, "encoding": encoding}, hints=row_hints(row))
 
 
-def read_jsonl(path: Path) -> Iterator[SourceUnit | InputError]:
-    text, encoding = decode_bytes(path.read_bytes(), str(path))
+def iter_jsonl_objects(path: Path, text: str) -> Iterator[tuple[int, str, dict | InputError]]:
+    """(line number, `file:line`, object) for every non-blank line of a decoded JSONL file; a line that is
+    not a JSON object comes back as an InputError naming its line, so callers skip it and go on."""
     for line_no, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         where = f"{path}:{line_no}"
         try:
             row = json.loads(line)
-            if not isinstance(row, dict):
-                raise InputError(f"{where}: expected a JSON object")
-            key = _text_field(row, where)
-        except (json.JSONDecodeError, InputError) as exc:
-            yield exc if isinstance(exc, InputError) else InputError(f"{where}: invalid JSON: {exc}")
+        except json.JSONDecodeError as exc:
+            yield line_no, where, InputError(f"{where}: invalid JSON: {exc}")
             continue
-        yield SourceUnit(row[key], {"path": str(path), "line": line_no, "field": key, "encoding": encoding}, hints=_hints(row))
+        yield line_no, where, row if isinstance(row, dict) else InputError(f"{where}: expected a JSON object")
+
+
+def read_jsonl(path: Path) -> Iterator[SourceUnit | InputError]:
+    text, encoding = decode_bytes(path.read_bytes(), str(path))
+    for line, where, row in iter_jsonl_objects(path, text):
+        try:
+            if isinstance(row, InputError):
+                raise row
+            key = _text_field(row, where)
+        except InputError as exc:
+            yield exc
+            continue
+        yield SourceUnit(row[key], {"path": str(path), "line": line, "field": key, "encoding": encoding}, hints=row_hints(row))
 
 
 READERS = {".txt": read_txt, ".csv": read_csv, ".jsonl": read_jsonl}
