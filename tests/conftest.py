@@ -21,3 +21,11 @@ def shared_dir() -> Path:
     if not (SHARED / "corpus").is_dir():
         pytest.skip("../shared is absent (only on the project's own machines)")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def encoder(tmp_path_factory) -> Path:
+    """A tiny random BERT with a character vocab (a few hundred KB), built once per run."""
+    from nlp.model.encoder import tiny_encoder
+
+    return tiny_encoder(tmp_path_factory.mktemp("encoder"))

@@ -92,12 +92,9 @@ def test_tfidf_classifier_fit_save_load(tiny_splits, tmp_path):
         AreaModel.load(tmp_path / "tfidf")
 
 
-def test_area_model_contract_and_round_trip(tmp_path):
+def test_area_model_contract_and_round_trip(tmp_path, encoder):
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from nlp.model.encoder import tiny_encoder
-
-    encoder = tiny_encoder(tmp_path / "encoder")
     model = AutoModelForSequenceClassification.from_pretrained(
         encoder, num_labels=N, problem_type="multi_label_classification"
     )

@@ -32,12 +32,10 @@ SPANS = [span(TEXT, "地区生产总值增长8.5%", "TARGET"), span(TEXT, "新�
 
 
 @pytest.fixture(scope="module")
-def tokenizer(tmp_path_factory):
+def tokenizer(encoder):
     from transformers import AutoTokenizer
 
-    from nlp.model.encoder import tiny_encoder
-
-    return AutoTokenizer.from_pretrained(tiny_encoder(tmp_path_factory.mktemp("encoder")))
+    return AutoTokenizer.from_pretrained(encoder)
 
 
 @pytest.fixture()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -18,13 +17,6 @@ TEXTS = [
     "",
     "2021年",
 ]
-
-
-@pytest.fixture(scope="module")
-def encoder(tmp_path_factory) -> Path:
-    from nlp.model.encoder import tiny_encoder
-
-    return tiny_encoder(tmp_path_factory.mktemp("encoder"))
 
 
 @pytest.fixture(scope="module")

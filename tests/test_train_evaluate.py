@@ -12,13 +12,6 @@ from nlp.cli import main
 from nlp.spec import AREA_LABELS, ENTITY_LABELS
 
 
-@pytest.fixture(scope="module")
-def encoder(tmp_path_factory) -> Path:
-    from nlp.model.encoder import tiny_encoder
-
-    return tiny_encoder(tmp_path_factory.mktemp("encoder"))
-
-
 @pytest.fixture(autouse=True)
 def _at_project_root(project_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(project_root)
