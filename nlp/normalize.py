@@ -153,7 +153,8 @@ def _cn_to_decimal(text: str) -> Decimal:
     return Decimal(value)
 
 
-def _to_decimal(text: str) -> Decimal:
+def parse_number(text: str) -> Decimal:
+    """Arabic (`2021`, `1,200.5`) or Chinese (`二〇二一`, `十二`) numeral -> Decimal."""
     try:
         return Decimal(text.replace(",", ""))
     except InvalidOperation:
@@ -175,7 +176,7 @@ def _parse_value(piece: str) -> _Value | None:
     qualifier = (_QUALIFIERS.get(m["qual"] or "") or ("左右" if m["approx"] else None)
                  or ("以上" if m["more"] or m["more2"] else None))
     unit = "%" if m["pct"] else m["unit"]
-    return _Value(_to_decimal(number_text), magnitude, unit, qualifier)
+    return _Value(parse_number(number_text), magnitude, unit, qualifier)
 
 
 def _parse_values(region: str) -> tuple[list[_Value], bool]:

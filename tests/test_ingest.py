@@ -142,3 +142,10 @@ def test_seed_metadata_and_single_line_reports(shared_dir: Path) -> None:
         check_offsets(p, raw)
     again = ingest([shared_dir / "corpus" / "seeds"])
     assert again.paragraphs == result.paragraphs
+
+
+def test_meeting_date_in_chinese_numerals() -> None:
+    from nlp.ingest.metadata import extract_metadata
+
+    meta = extract_metadata("二〇二一年政府工作报告\n——二〇二一年一月十一日在某某县第十六届人民代表大会第六次会议上\n各位代表：")
+    assert (meta["year"], meta["meeting_date"], meta["region"]) == (2021, "2021-01-11", "某某县")

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-CN_DIGITS = {"〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+from nlp.normalize import parse_number
+
 YEAR = re.compile(r"((?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})\s*年")
 MEETING = re.compile(
     r"((?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*月"
@@ -22,14 +23,9 @@ REGION_SUFFIX = re.compile(r"^(.*(?:省|市|自治区|自治州|地区|盟|县|�
 REVIEW_YEAR = re.compile(r"((?:19|20)\d{2})年(?:工作|和“十[一二三四五六七八九]五”)?(?:工作)?回顾")
 
 
-def _cn_int(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    if all(ch in CN_DIGITS for ch in text):
-        return int("".join(CN_DIGITS[ch] for ch in text))
-    # 十, 十一, 二十, 二十三
-    tens, _, ones = text.partition("十")
-    return (int(CN_DIGITS.get(tens, "1")) if tens else 1) * 10 + (int(CN_DIGITS[ones]) if ones else 0)
+def _int(numeral: str) -> int:
+    """2021 / 二〇二一 / 十一 -> int (the shared numeral parser of the normaliser)."""
+    return int(parse_number(numeral))
 
 
 def find_title(lines: list[str], given: str | None = None) -> str | None:
@@ -87,12 +83,12 @@ def extract_metadata(text: str, *, title: str | None = None, year: int | None = 
     meeting_year = None
     if meeting:
         y, mo, d = meeting.groups()
-        meeting_year = _cn_int(y)
-        meeting_date = f"{meeting_year:04d}-{_cn_int(mo):02d}" + (f"-{_cn_int(d):02d}" if d else "")
+        meeting_year = _int(y)
+        meeting_date = f"{meeting_year:04d}-{_int(mo):02d}" + (f"-{_int(d):02d}" if d else "")
     if year is None:
         title_year = YEAR.search(title or "")
         if title_year:
-            year = _cn_int(title_year.group(1))
+            year = _int(title_year.group(1))
         elif meeting_year:
             year = meeting_year
         else:
