@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from nlp.model.windows import make_windows, merge_windows, tag_texts
+from nlp.model.windows import best_bio_path, decode_entities, make_windows, merge_windows, tag_texts
 
 LABELS = ["O", "B-TARGET", "I-TARGET", "B-REGION", "I-REGION"]
 
@@ -31,7 +35,7 @@ def test_merge_takes_window_farthest_from_edge():
 
 def digit_scorer(calls: list[int]):
     """Fake model: digit runs are TARGET (B on a run's first digit in the window), "区" runs
-    REGION; every character within 3 chars of a window edge is scored I-REGION (edge noise)."""
+    REGION; the 3 characters at each window edge are scored as a REGION (edge noise)."""
 
     def score(chunks: list[str]) -> list[np.ndarray]:
         calls.append(len(chunks))
@@ -41,7 +45,7 @@ def digit_scorer(calls: list[int]):
             for i, ch in enumerate(chunk):
                 prev = chunk[i - 1] if i else ""
                 if min(i, len(chunk) - 1 - i) < 3:
-                    tag = 4
+                    tag = 3 if i in (0, len(chunk) - 3) else 4
                 elif ch.isdigit():
                     tag = 2 if prev.isdigit() else 1
                 elif ch == "区":
@@ -80,3 +84,29 @@ def test_long_paragraph_spans_have_exact_offsets():
 def test_empty_and_short_texts():
     out = tag_texts(["", "甲"], digit_scorer([]), LABELS, 40, 12)
     assert out[0] == [] and len(out[1]) == 1
+
+
+def _valid(tags: list[str]) -> bool:
+    return all(
+        not t.startswith("I-") or (i > 0 and tags[i - 1] in (f"B-{t[2:]}", t)) for i, t in enumerate(tags)
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_best_bio_path_is_the_best_valid_sequence(n, seed):
+    probs = np.random.default_rng(seed).dirichlet(np.ones(len(LABELS)), size=n)
+    path = best_bio_path(probs, LABELS)
+    assert _valid([LABELS[i] for i in path])
+    best = max(
+        (seq for seq in itertools.product(range(len(LABELS)), repeat=n) if _valid([LABELS[i] for i in seq])),
+        key=lambda seq: np.log(probs[np.arange(n), list(seq)]).sum(),
+    )
+    assert np.isclose(np.log(probs[np.arange(n), path]).sum(), np.log(probs[np.arange(n), list(best)]).sum())
+
+
+def test_decode_repairs_a_name_broken_by_argmax():
+    # argmax gives B-TARGET O I-TARGET (an orphan I-); the constrained path keeps one three-char span
+    probs = np.array([[0.1, 0.8, 0.05, 0.03, 0.02], [0.45, 0.05, 0.4, 0.05, 0.05], [0.1, 0.05, 0.8, 0.03, 0.02]])
+    assert [(e["start"], e["end"], e["label"]) for e in decode_entities("凤阳县", probs, LABELS)] == [(0, 3, "TARGET")]
+    assert decode_entities("", np.zeros((0, len(LABELS))), LABELS) == []

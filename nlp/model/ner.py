@@ -73,7 +73,7 @@ class NerTagger:
             model=model, training=cfg.training, train_dataset=train_ds, eval_dataset=dev_ds,
             data_collator=DataCollatorForTokenClassification(self.tokenizer),
             compute_metrics=compute_metrics, metric="f1",
-            preprocess_logits_for_metrics=lambda logits, labels: logits.argmax(-1),
+            preprocess_logits_for_metrics=lambda logits, labels: logits.softmax(-1),
         )
         self.model = trainer.model.eval()
         self.info = {"config": to_dict(cfg), "dev_metrics": metrics}
@@ -101,13 +101,13 @@ class NerTagger:
         return dataset.map(tokenize, batched=True, remove_columns=["text", "tags"]), plans
 
     def _dev_metrics(
-        self, pred_ids: np.ndarray, label_ids: np.ndarray, records: Sequence[dict], plans: list[list[Window]]
+        self, probs: np.ndarray, label_ids: np.ndarray, records: Sequence[dict], plans: list[list[Window]]
     ) -> dict[str, float]:
-        """Paragraph-level entity scores: window predictions are merged as `predict` merges them."""
-        one_hot = np.eye(len(self.labels), dtype=np.float32)
+        """Paragraph-level entity scores: window probabilities are merged and decoded as
+        `predict` does it."""
         pred_spans, k = [], 0
         for rec, plan in zip(records, plans):
-            rows = [one_hot[pred_ids[k + j][label_ids[k + j] != -100]] for j in range(len(plan))]
+            rows = [probs[k + j][label_ids[k + j] != -100] for j in range(len(plan))]
             k += len(plan)
             merged = merge_windows(len(rec["text"]), plan, rows)
             entities = decode_entities(rec["text"], merged, self.labels)

@@ -69,12 +69,37 @@ def tag_texts(
 
 
 def decode_entities(text: str, probs: np.ndarray, labels: Sequence[str]) -> list[dict]:
-    """Entity dicts from per-character label probabilities: argmax tags, lenient BIO decoding,
-    score = mean of the chosen tag's probability over the span's characters."""
-    best = probs.argmax(axis=1)
-    top = probs.max(axis=1)
-    tags = [labels[i] for i in best]
+    """Entity dicts from per-character label probabilities: the most probable *valid* BIO tag
+    sequence (see `best_bio_path`), score = mean of the chosen tag's probability over the span."""
+    path = best_bio_path(probs, labels)
+    chosen = probs[np.arange(len(path)), path]
     return [
-        {"start": s, "end": e, "label": label, "text": text[s:e], "score": round(float(top[s:e].mean()), 4)}
-        for s, e, label in bio_to_spans(tags)
+        {"start": s, "end": e, "label": label, "text": text[s:e], "score": round(float(chosen[s:e].mean()), 4)}
+        for s, e, label in bio_to_spans([labels[i] for i in path])
     ]
+
+
+def best_bio_path(probs: np.ndarray, labels: Sequence[str]) -> list[int]:
+    """Label indices maximising the summed log-probability under the IOB2 constraint that I-X
+    only follows B-X or I-X (Viterbi). Per-character argmax often leaves an orphan I- tag or
+    breaks a name in two ("凤|阳"); the constrained path repairs these where the
+    probabilities support it (dev exact F1 0.458 -> 0.516 on the first default model)."""
+    n, k = probs.shape
+    if n == 0:
+        return []
+    log_p = np.log(np.clip(probs, 1e-12, 1.0))
+    inside = [label[2:] if label.startswith("I-") else None for label in labels]
+    allowed = np.array(
+        [[kind is None or prev in (f"B-{kind}", f"I-{kind}") for kind in inside] for prev in labels]
+    )  # allowed[previous, current]
+    penalty = np.where(allowed, 0.0, -np.inf)
+    score = np.where([kind is None for kind in inside], log_p[0], -np.inf)
+    back = np.zeros((n, k), dtype=np.int64)
+    for t in range(1, n):
+        candidates = score[:, None] + penalty
+        back[t] = candidates.argmax(axis=0)
+        score = candidates[back[t], np.arange(k)] + log_p[t]
+    path = [int(score.argmax())]
+    for t in range(n - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    return path[::-1]
