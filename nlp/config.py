@@ -75,12 +75,14 @@ class NerModelConfig:
     name_or_path: ModelRef = DEFAULT_ENCODER
     max_length: int = 256
     stride: int = 64
+    hints: Literal["none", "rules"] = "none"
 
 
 @dataclass
 class ClsModelConfig:
     name_or_path: ModelRef = DEFAULT_ENCODER
     max_length: int = 256
+    dropout: float = 0.1
 
 
 @dataclass
@@ -101,6 +103,7 @@ class TrainingConfig:
     batch_size: int = 16
     eval_batch_size: int = 32
     learning_rate: float = 5e-5
+    head_lr_scale: float = 1.0
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
     seed: int = 42
@@ -120,6 +123,12 @@ class ThresholdConfig:
     grid: list[float] = field(default_factory=lambda: [round(0.05 * i, 2) for i in range(1, 19)])
     per_area: bool = True
     fixed: dict[Area, float] = field(default_factory=dict)
+
+
+@dataclass
+class BlendConfig:
+    tfidf_config: InputFile | None = None
+    weights: list[float] = field(default_factory=lambda: [0.0])
 
 
 @dataclass
@@ -157,11 +166,14 @@ class ClsConfig:
     model: ClsModelConfig = field(default_factory=ClsModelConfig)
     training: TrainingConfig
     thresholds: ThresholdConfig = field(default_factory=ThresholdConfig)
+    blend: BlendConfig = field(default_factory=BlendConfig)
     evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
 
     def check(self) -> None:
         _check_thresholds(self.thresholds)
         _check_baseline(self.evaluation.baseline, ("tfidf", "model", "none"))
+        if not self.blend.weights or not all(0.0 <= w <= 1.0 for w in self.blend.weights):
+            raise _KeyError("blend.weights", f"need one or more weights in [0, 1], got {self.blend.weights}")
 
 
 @dataclass(kw_only=True)

@@ -11,7 +11,7 @@ import datetime as _dt
 import json
 import logging
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,24 @@ def build_model(auto_class: Any, name_or_path: str, init: str, seed: int, **conf
     return auto_class.from_config(AutoConfig.from_pretrained(name_or_path, **config_kwargs))
 
 
+def head_scaled_adamw(model: Any, new_params: Iterable[Any], training: TrainingConfig) -> Any:
+    """AdamW with the freshly initialised parameters (`new_params`: a task head, hint
+    embeddings) at `training.head_lr_scale` times the learning rate of the pretrained rest:
+    a small pretrained encoder wants a low rate, a random head a high one."""
+    import torch
+
+    new = list(new_params)
+    new_ids = {id(p) for p in new}
+    rest = [p for p in model.parameters() if id(p) not in new_ids]
+    return torch.optim.AdamW(
+        [
+            {"params": rest, "lr": training.learning_rate},
+            {"params": new, "lr": training.learning_rate * training.head_lr_scale},
+        ],
+        lr=training.learning_rate, weight_decay=training.weight_decay,
+    )
+
+
 def device_kwargs(device: str) -> dict[str, Any]:
     """TrainingArguments for the configured device ("auto" lets the Trainer pick)."""
     if device == "cuda":
@@ -113,9 +131,11 @@ def run_trainer(
     compute_metrics: Callable[[Any], dict[str, float]],
     metric: str,
     preprocess_logits_for_metrics: Callable | None = None,
+    optimizer: Any = None,
 ) -> tuple[Any, dict[str, float]]:
     """Trains with evaluation and a checkpoint every epoch, keeps the best epoch by dev
-    `metric`, and resumes from the last checkpoint when `training.resume` is set.
+    `metric`, and resumes from the last checkpoint when `training.resume` is set. `optimizer`
+    replaces the Trainer's AdamW (the linear warm-up schedule is still built around it).
 
     Returns the trainer (holding the best model) and the best epoch's dev metrics."""
     from transformers import Trainer, TrainingArguments
@@ -169,6 +189,7 @@ def run_trainer(
         compute_metrics=compute_metrics,
         preprocess_logits_for_metrics=preprocess_logits_for_metrics,
         callbacks=[jsonl_log_callback(log_path)],
+        optimizers=(optimizer, None),
     )
     trainer.train(resume_from_checkpoint=True if resume else None)
     # The Trainer keeps the first epoch with the highest metric; report that epoch's dev scores.

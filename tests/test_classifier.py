@@ -9,7 +9,7 @@ import pytest
 
 from nlp.config import ThresholdConfig, load_config
 from nlp.model.baselines import RuleTagger, TfidfAreaClassifier
-from nlp.model.classifier import AreaModel, select_areas, tune_thresholds
+from nlp.model.classifier import AreaModel, MeanPoolClassifier, select_areas, tune_thresholds
 from nlp.model.interfaces import AreaClassifier, EntityTagger, is_saved_model
 from nlp.spec import AREA_LABELS, MAX_AREAS
 
@@ -93,11 +93,9 @@ def test_tfidf_classifier_fit_save_load(tiny_splits, tmp_path):
 
 
 def test_area_model_contract_and_round_trip(tmp_path, encoder):
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoModel, AutoTokenizer
 
-    model = AutoModelForSequenceClassification.from_pretrained(
-        encoder, num_labels=N, problem_type="multi_label_classification"
-    )
+    model = MeanPoolClassifier(AutoModel.from_pretrained(encoder), N)
     thresholds = np.full(N, 0.5)
     area_model = AreaModel(model, AutoTokenizer.from_pretrained(encoder), max_length=16, thresholds=thresholds)
     texts = ["加强政府自身建设。", "全年地区生产总值增长8.5%左右。" * 5, "。"]
@@ -106,6 +104,10 @@ def test_area_model_contract_and_round_trip(tmp_path, encoder):
     loaded = AreaModel.load(tmp_path / "cls", device="cpu")
     assert np.allclose(loaded.predict_proba(texts), area_model.predict_proba(texts), atol=1e-6)
     assert loaded.max_length == 16
+    assert loaded.tfidf is None
+    # padding must not move the mean: a text scores the same alone and next to a longer one
+    alone = area_model.predict_proba(texts[:1])
+    assert np.allclose(alone, area_model.predict_proba(texts)[:1], atol=1e-5)
 
 
 def test_rule_tagger_wraps_an_annotator():
@@ -120,3 +122,21 @@ def test_rule_tagger_wraps_an_annotator():
     out = tagger.predict(["增长8%池州市", "x"], sections=["回顾", "回顾"], years=[2021, 2020])
     assert [(e["start"], e["score"]) for e in out[0]] == [(0, 0.5), (4, 1.0)]
     assert out[1] == []
+
+
+def test_area_model_blends_tfidf_and_keeps_it_on_save(tiny_splits, tmp_path, encoder):
+    from transformers import AutoModel, AutoTokenizer
+
+    cfg, splits = tiny_splits
+    tfidf = TfidfAreaClassifier()
+    tfidf.fit(splits["train"], splits["dev"], cfg)
+    encoder_only = AreaModel(MeanPoolClassifier(AutoModel.from_pretrained(encoder), N),
+                             AutoTokenizer.from_pretrained(encoder), max_length=16, device="cpu")
+    blended = AreaModel(encoder_only.model, encoder_only.tokenizer, max_length=16, tfidf=tfidf, tfidf_weight=0.25)
+    texts = [r["text"] for r in splits["dev"]]
+    expected = 0.75 * encoder_only.predict_proba(texts) + 0.25 * tfidf.predict_proba(texts)
+    assert np.allclose(blended.predict_proba(texts), expected, atol=1e-6)
+    blended.save(tmp_path / "cls")
+    loaded = AreaModel.load(tmp_path / "cls", device="cpu")
+    assert loaded.tfidf_weight == 0.25
+    assert np.allclose(loaded.predict_proba(texts), expected, atol=1e-5)

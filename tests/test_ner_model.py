@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import torch
 
 from nlp.config import load_config
 from nlp.model.interfaces import EntityTagger, is_saved_model
@@ -90,3 +91,45 @@ def test_random_init_keeps_architecture_not_weights(encoder):
     assert pretrained.bert.embeddings.word_embeddings.weight.equal(reference)
     assert random.bert.embeddings.word_embeddings.weight.shape == reference.shape
     assert not random.bert.embeddings.word_embeddings.weight.equal(reference)
+
+
+def test_rule_hints_ride_on_token_types_and_survive_save_load(encoder, tmp_path):
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    from nlp.model.hints import rule_hint_ids, widen_token_types
+
+    labels = bio_labels()
+    model = AutoModelForTokenClassification.from_pretrained(
+        encoder, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={t: i for i, t in enumerate(labels)}
+    )
+    widen_token_types(model, len(labels))
+    table = model.base_model.embeddings.token_type_embeddings.weight
+    assert table.shape[0] == len(labels) == model.config.type_vocab_size
+    assert all(table[i].equal(table[0]) for i in range(len(labels)))  # hints start neutral
+    tagger = NerTagger(model, AutoTokenizer.from_pretrained(encoder), max_length=24, stride=6, hints="rules",
+                       device="cpu")
+    text = "推进池州市江南产业集中区建设，地区生产总值增长8%。" * 3  # several windows
+    [hints] = rule_hint_ids([text], labels)
+    assert len(hints) == len(text) and any(hints)  # the rules found something: hints are not all O
+    with torch.no_grad():  # make the hints matter, then check they reach the model at predict
+        table[1:] += 3.0 * torch.randn(table[1:].shape, generator=torch.Generator().manual_seed(0))
+    with_hints = tagger.predict([text])
+    tagger.hints = "none"
+    assert tagger.predict([text]) != with_hints
+    tagger.hints = "rules"
+    tagger.save(tmp_path / "ner")
+    loaded = NerTagger.load(tmp_path / "ner", device="cpu")
+    assert loaded.hints == "rules" and loaded.predict([text]) == with_hints
+    for ent in with_hints[0]:
+        assert text[ent["start"]:ent["end"]] == ent["text"]
+
+
+def test_hints_need_token_type_embeddings():
+    from types import SimpleNamespace
+
+    from nlp.model.hints import widen_token_types
+
+    fake = SimpleNamespace(base_model=SimpleNamespace(embeddings=SimpleNamespace()), config=SimpleNamespace())
+    with pytest.raises(ValueError, match="model.hints"):
+        widen_token_types(fake, 9)
+

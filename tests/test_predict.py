@@ -273,9 +273,9 @@ def test_atomic_writer_leaves_old_file_on_failure(tmp_path):
 
 def make_tiny_models(root: Path) -> dict[str, Path]:
     """Untrained tiny NER and area models saved as `nlp train` saves them (random weights)."""
-    from transformers import AutoModelForSequenceClassification, AutoModelForTokenClassification, AutoTokenizer
+    from transformers import AutoModel, AutoModelForTokenClassification, AutoTokenizer
 
-    from nlp.model.classifier import AreaModel
+    from nlp.model.classifier import AreaModel, MeanPoolClassifier
     from nlp.model.encoder import tiny_encoder
     from nlp.model.ner import NerTagger
     from nlp.spec import bio_labels
@@ -287,9 +287,7 @@ def make_tiny_models(root: Path) -> dict[str, Path]:
         encoder, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={lab: i for i, lab in enumerate(labels)}
     )
     NerTagger(ner, tokenizer, max_length=64, stride=16, device="cpu").save(root / "ner")
-    cls = AutoModelForSequenceClassification.from_pretrained(
-        encoder, num_labels=len(AREA_LABELS), problem_type="multi_label_classification"
-    )
+    cls = MeanPoolClassifier(AutoModel.from_pretrained(encoder), len(AREA_LABELS))
     AreaModel(cls, tokenizer, max_length=64, device="cpu").save(root / "cls")
     return {"encoder": encoder, "ner": root / "ner", "cls": root / "cls"}
 

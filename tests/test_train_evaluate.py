@@ -64,6 +64,9 @@ def test_area_train_and_evaluate_against_tfidf(encoder, tmp_path, capsys):
     info = json.loads((tmp_path / "cls/nlp_model.json").read_text("utf-8"))
     assert info["kind"] == "cls" and set(info["thresholds"]) == set(AREA_LABELS)
     assert info["config"]["training"]["epochs"] == 1
+    assert info["tfidf_weight"] in (0.0, 0.5, 1.0)
+    dev = info["dev_metrics"]  # weight 0 is in the grid: the blend never scores below the encoder
+    assert dev["tuned_macro_f1"] >= dev["encoder_tuned_macro_f1"]
     capsys.readouterr()
     assert main(["evaluate", *common, "--split", "dev", "--set", f"evaluation.output_dir={tmp_path / 'eval'}"]) == 0
     assert summary(capsys.readouterr().out)["split"] == "dev"

@@ -37,7 +37,7 @@ def digit_scorer(calls: list[int]):
     """Fake model: digit runs are TARGET (B on a run's first digit in the window), "区" runs
     REGION; the 3 characters at each window edge are scored as a REGION (edge noise)."""
 
-    def score(chunks: list[str]) -> list[np.ndarray]:
+    def score(chunks: list[str], hints: list[list[int]] | None) -> list[np.ndarray]:
         calls.append(len(chunks))
         out = []
         for chunk in chunks:

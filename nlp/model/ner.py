@@ -18,9 +18,10 @@ import numpy as np
 from nlp.config import NerConfig, to_dict
 from nlp.data import align_labels, encode_chars, entity_spans, first_token_positions, spans_to_bio
 from nlp.evaluate import entity_scores
+from nlp.model.hints import rule_hint_ids, token_hints, widen_token_types
 from nlp.model.windows import Window, decode_entities, make_windows, merge_windows, tag_texts
 from nlp.spec import bio_labels
-from nlp.train import build_model, length_batches, read_model_info, run_trainer, torch_device, write_model_info
+from nlp.train import build_model, head_scaled_adamw, length_batches, read_model_info, run_trainer, torch_device, write_model_info
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +33,10 @@ class NerTagger:
 
     def __init__(
         self, model: Any = None, tokenizer: Any = None, *, max_length: int = 256, stride: int = 64,
-        info: dict[str, Any] | None = None, device: str = "auto",
+        hints: str = "none", info: dict[str, Any] | None = None, device: str = "auto",
     ) -> None:
         self.model, self.tokenizer = model, tokenizer
-        self.max_length, self.stride = max_length, stride
+        self.max_length, self.stride, self.hints = max_length, stride, hints
         self.labels = list(model.config.id2label[i] for i in range(model.config.num_labels)) if model else bio_labels()
         self.info = info or {}
         self.device = device
@@ -54,7 +55,7 @@ class NerTagger:
         returns that epoch's dev metrics."""
         from transformers import AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification
 
-        self.max_length, self.stride = cfg.model.max_length, cfg.model.stride
+        self.max_length, self.stride, self.hints = cfg.model.max_length, cfg.model.stride, cfg.model.hints
         self.tokenizer = AutoTokenizer.from_pretrained(cfg.model.name_or_path)
         self.labels = bio_labels()
         model = build_model(
@@ -62,6 +63,10 @@ class NerTagger:
             num_labels=len(self.labels), id2label=dict(enumerate(self.labels)),
             label2id={label: i for i, label in enumerate(self.labels)},
         )
+        base = model.base_model_prefix
+        new_params = [p for name, p in model.named_parameters() if not name.startswith(f"{base}.")]  # the head
+        if self.hints != "none":
+            new_params += widen_token_types(model, len(self.labels)).parameters()
         train_ds, _ = self._dataset(train_records)
         dev_ds, dev_plans = self._dataset(dev_records)
         log.info("NER data: %d train windows, %d dev windows", len(train_ds), len(dev_ds))
@@ -74,6 +79,7 @@ class NerTagger:
             data_collator=DataCollatorForTokenClassification(self.tokenizer),
             compute_metrics=compute_metrics, metric="f1",
             preprocess_logits_for_metrics=lambda logits, labels: logits.softmax(-1),
+            optimizer=head_scaled_adamw(model, new_params, cfg.training),
         )
         self.model = trainer.model.eval()
         self.info = {"config": to_dict(cfg), "dev_metrics": metrics}
@@ -84,21 +90,32 @@ class NerTagger:
         from datasets import Dataset
 
         label2id = {label: i for i, label in enumerate(self.labels)}
-        plans, texts, tags = [], [], []
-        for rec in records:
+        all_hints = self._hints([rec["text"] for rec in records])
+        plans, texts, tags, hints = [], [], [], []
+        for k, rec in enumerate(records):
             text = rec["text"]
             tag_ids = [label2id[t] for t in spans_to_bio(len(text), entity_spans(rec))]
             plans.append(make_windows(len(text), self.window_size, self.stride))
             texts += [text[s:e] for s, e in plans[-1]]
             tags += [tag_ids[s:e] for s, e in plans[-1]]
+            if all_hints is not None:
+                hints += [all_hints[k][s:e] for s, e in plans[-1]]
 
         def tokenize(batch: dict[str, list]) -> dict[str, list]:
             enc = encode_chars(self.tokenizer, batch["text"], self.max_length)
-            labels = [align_labels(enc.word_ids(i), ids) for i, ids in enumerate(batch["tags"])]
-            return {**enc, "labels": labels}
+            word_ids = [enc.word_ids(i) for i in range(len(batch["text"]))]
+            out = {**enc, "labels": [align_labels(w, ids) for w, ids in zip(word_ids, batch["tags"])]}
+            if "hints" in batch:
+                out["token_type_ids"] = [token_hints(w, h) for w, h in zip(word_ids, batch["hints"])]
+            return out
 
-        dataset = Dataset.from_dict({"text": texts, "tags": tags})
-        return dataset.map(tokenize, batched=True, remove_columns=["text", "tags"]), plans
+        columns = {"text": texts, "tags": tags} | ({"hints": hints} if all_hints is not None else {})
+        dataset = Dataset.from_dict(columns)
+        return dataset.map(tokenize, batched=True, remove_columns=list(columns)), plans
+
+    def _hints(self, texts: Sequence[str]) -> list[list[int]] | None:
+        """Per-character hint ids of the texts (see nlp.model.hints), None without hints."""
+        return rule_hint_ids(texts, self.labels) if self.hints == "rules" else None
 
     def _dev_metrics(
         self, probs: np.ndarray, label_ids: np.ndarray, records: Sequence[dict], plans: list[list[Window]]
@@ -125,12 +142,15 @@ class NerTagger:
         self, texts: Sequence[str], *, sections: Sequence[str] | None = None,
         years: Sequence[int | None] | None = None, batch_size: int = 16,
     ) -> list[list[dict]]:
-        """Entity dicts per text; `sections`/`years` are not used by the model."""
+        """Entity dicts per text; `sections`/`years` are not used by the model (nor by its rule
+        hints, which see the text only, as in training)."""
+        texts = list(texts)
         return tag_texts(
-            list(texts), lambda chunks: self._score(chunks, batch_size), self.labels, self.window_size, self.stride
+            texts, lambda chunks, hints: self._score(chunks, hints, batch_size), self.labels, self.window_size,
+            self.stride, hints=self._hints(texts),
         )
 
-    def _score(self, chunks: list[str], batch_size: int) -> list[np.ndarray]:
+    def _score(self, chunks: list[str], hints: list[list[int]] | None, batch_size: int) -> list[np.ndarray]:
         """Per-character softmax probabilities of each window (read at its first sub-token)."""
         import torch
 
@@ -139,6 +159,10 @@ class NerTagger:
         for batch in length_batches([len(c) for c in chunks], batch_size):
             texts = [chunks[i] for i in batch]
             enc = encode_chars(self.tokenizer, texts, self.max_length, padding=True, return_tensors="pt")
+            if hints is not None:
+                enc["token_type_ids"] = torch.tensor(
+                    [token_hints(enc.word_ids(row), hints[i]) for row, i in enumerate(batch)]
+                )
             with torch.inference_mode():
                 logits = self.model(**{k: v.to(device) for k, v in enc.items()}).logits
             probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
@@ -154,7 +178,8 @@ class NerTagger:
         self.model.save_pretrained(output_dir)
         self.tokenizer.save_pretrained(output_dir)
         write_model_info(
-            output_dir, KIND, labels=self.labels, max_length=self.max_length, stride=self.stride, **self.info
+            output_dir, KIND, labels=self.labels, max_length=self.max_length, stride=self.stride, hints=self.hints,
+            **self.info
         )
 
     @classmethod
@@ -165,7 +190,7 @@ class NerTagger:
         model = AutoModelForTokenClassification.from_pretrained(model_dir)
         tagger = cls(
             model, AutoTokenizer.from_pretrained(model_dir), max_length=info["max_length"], stride=info["stride"],
-            info={k: info[k] for k in ("config", "dev_metrics") if k in info}, device=device,
+            hints=info.get("hints", "none"), info={k: info[k] for k in ("config", "dev_metrics") if k in info}, device=device,
         )
         if tagger.labels != info["labels"]:
             raise ValueError(f"{model_dir}: model labels {tagger.labels} differ from nlp_model.json {info['labels']}")

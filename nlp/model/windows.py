@@ -16,8 +16,9 @@ import numpy as np
 from nlp.data import bio_to_spans
 
 Window = tuple[int, int]  # (start, end) character offsets, end exclusive
-#: Scores windows of text: one (len(window), n_labels) probability array per window.
-WindowScorer = Callable[[list[str]], list[np.ndarray]]
+#: Scores windows of text, given each window's per-character hint ids (None without hints):
+#: one (len(window), n_labels) probability array per window.
+WindowScorer = Callable[[list[str], list[list[int]] | None], list[np.ndarray]]
 
 
 def make_windows(length: int, size: int, stride: int) -> list[Window]:
@@ -49,13 +50,16 @@ def merge_windows(length: int, windows: Sequence[Window], scores: Sequence[np.nd
 
 
 def tag_texts(
-    texts: Sequence[str], scorer: WindowScorer, labels: Sequence[str], size: int, stride: int
+    texts: Sequence[str], scorer: WindowScorer, labels: Sequence[str], size: int, stride: int,
+    hints: Sequence[Sequence[int]] | None = None,
 ) -> list[list[dict]]:
     """Entity dicts per text from a window scorer over BIO `labels`; all windows of all texts
-    go to `scorer` in one call so that it can batch them."""
+    go to `scorer` in one call so that it can batch them. `hints` (per text, one id per
+    character) are cut into the same windows."""
     plans = [make_windows(len(text), size, stride) if text else [] for text in texts]
     chunks = [text[s:e] for text, plan in zip(texts, plans) for s, e in plan]
-    scores = scorer(chunks) if chunks else []
+    chunk_hints = None if hints is None else [list(h[s:e]) for h, plan in zip(hints, plans) for s, e in plan]
+    scores = scorer(chunks, chunk_hints) if chunks else []
     out: list[list[dict]] = []
     k = 0
     for text, plan in zip(texts, plans):

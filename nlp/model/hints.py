@@ -1,0 +1,64 @@
+"""Rule hints for the NER model: the rule annotator's BIO tag of every character, given to the
+encoder through its token-type (segment) embeddings.
+
+Why: the embedded encoder is small (4 layers, 312 wide) and the gold train split has 540
+paragraphs, too few to learn the gazetteer's thousands of place names or the quantity
+patterns from scratch. With hints the model starts from what the rules know and learns from
+the gold where to trust, extend, cut or relabel a rule span (a stacked model, in the manner of
+gazetteer features in classic NER). Token-type embeddings are the one per-token input every
+BERT-style encoder has, so the hints need no new module: the table grows from 2 rows to one
+row per BIO label, each row starting as the pretrained type-0 vector, and the model saves and
+loads with plain `save_pretrained` / `from_pretrained`.
+
+The rules see only the paragraph text here (no section, no report year), in training and at
+prediction alike, so that the hints mean the same thing in both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from nlp.data import spans_to_bio
+
+HINT_KINDS = ("none", "rules")
+
+
+def rule_hint_ids(texts: Sequence[str], labels: Sequence[str]) -> list[list[int]]:
+    """Per text, the index in `labels` of the rule annotator's BIO tag of each character."""
+    from nlp.rules.annotator import RuleAnnotator
+
+    annotator = RuleAnnotator()
+    index = {label: i for i, label in enumerate(labels)}
+    out = []
+    for text in texts:
+        spans = [(e["start"], e["end"], e["label"]) for e in annotator.annotate(text)]
+        out.append([index[tag] for tag in spans_to_bio(len(text), spans)])
+    return out
+
+
+def token_hints(word_ids: Sequence[int | None], char_hints: Sequence[int]) -> list[int]:
+    """Token-type ids of one encoded window: each token takes its character's hint, special
+    and padding tokens 0 (the "O" row)."""
+    return [0 if w is None else char_hints[w] for w in word_ids]
+
+
+def widen_token_types(model: Any, n_types: int) -> torch.nn.Embedding:
+    """Gives `model` `n_types` token-type embeddings, each initialised to its type-0 vector, so
+    that before training the hints change nothing and the pretrained encoder is intact.
+    Returns the new table (new parameters, trained at the head's learning rate)."""
+    embeddings = getattr(model.base_model, "embeddings", None)
+    old = getattr(embeddings, "token_type_embeddings", None)
+    if old is None:
+        raise ValueError(
+            f"model.hints: the encoder {type(model.base_model).__name__} has no token-type embeddings "
+            "to carry rule hints; use model.hints=none"
+        )
+    new = torch.nn.Embedding(n_types, old.embedding_dim)
+    with torch.no_grad():
+        new.weight.copy_(old.weight[0].expand(n_types, -1))
+    embeddings.token_type_embeddings = new
+    model.config.type_vocab_size = n_types
+    return new
