@@ -54,6 +54,7 @@ def test_save_load_round_trip(untrained, tmp_path):
     assert is_saved_model(tmp_path / "ner")
     loaded = NerTagger.load(tmp_path / "ner", device="cpu")
     assert (loaded.max_length, loaded.stride, loaded.labels) == (24, 6, bio_labels())
+    assert loaded.min_lengths == {}
     assert loaded.predict(TEXTS) == untrained.predict(TEXTS)
     with pytest.raises(FileNotFoundError, match="nlp_model.json"):
         NerTagger.load(tmp_path)
@@ -133,3 +134,22 @@ def test_hints_need_token_type_embeddings():
     with pytest.raises(ValueError, match="model.hints"):
         widen_token_types(fake, 9)
 
+
+
+def test_rule_hints_read_the_section_and_year():
+    from nlp.model.hints import rule_hint_ids
+
+    labels = bio_labels()
+    text = "地区生产总值增长8%。"
+    plan, review = rule_hint_ids([text, text], labels, ["二、2021年工作安排", "一、2020年工作回顾"], [2021, 2021])
+    assert [labels[i] for i in plan][:2] == ["B-TARGET", "I-TARGET"]
+    assert [labels[i] for i in review][:2] == ["B-ACHIEVED", "I-ACHIEVED"]
+    assert labels[plan[-1]] == "O" and len(plan) == len(text)
+
+
+def test_shortest_spans_per_label():
+    from nlp.model.ner import shortest_spans
+
+    records = [{"entities": [{"start": 0, "end": 3, "label": "REGION"}, {"start": 4, "end": 12, "label": "TARGET"}]},
+               {"entities": [{"start": 2, "end": 4, "label": "REGION"}]}, {"entities": []}]
+    assert shortest_spans(records) == {"REGION": 2, "TARGET": 8}

@@ -30,11 +30,13 @@ def read_report(folder: Path) -> tuple[dict, str]:
 
 def test_ner_train_and_evaluate(encoder, tmp_path, capsys):
     extra = tmp_path / "aux.bio"
-    extra.write_text("在 O\n示 B-LOC\n例 I-LOC\n市 I-LOC\n\n", encoding="utf-8")
+    extra.write_text("在 O\n示 B-LOC\n例 I-LOC\n\n", encoding="utf-8")
     common = ["--config", "configs/tiny-ner.yaml", "--set", f"model.name_or_path={encoder}",
               "--set", f"training.output_dir={tmp_path / 'ner'}"]
     assert main(["train", *common, "--set", f"data.extra_bio=[{extra}]"]) == 0
     assert summary(capsys.readouterr().out)["dev"]["f1"] >= 0.0
+    info = json.loads((tmp_path / "ner/nlp_model.json").read_text("utf-8"))
+    assert info["hints"] == "rules" and info["min_span_length"]["REGION"] == 2  # gold ones: 3 chars; 示例 from extra_bio
     assert main(["evaluate", *common, "--output", str(tmp_path / "eval")]) == 0
 
     metrics, report = read_report(tmp_path / "eval")

@@ -110,3 +110,21 @@ def test_decode_repairs_a_name_broken_by_argmax():
     probs = np.array([[0.1, 0.8, 0.05, 0.03, 0.02], [0.45, 0.05, 0.4, 0.05, 0.05], [0.1, 0.05, 0.8, 0.03, 0.02]])
     assert [(e["start"], e["end"], e["label"]) for e in decode_entities("凤阳县", probs, LABELS)] == [(0, 3, "TARGET")]
     assert decode_entities("", np.zeros((0, len(LABELS))), LABELS) == []
+    # a span shorter than its label's minimum length is a fragment and goes; others stay
+    assert decode_entities("凤阳县", probs, LABELS, {"TARGET": 4}) == []
+    assert len(decode_entities("凤阳县", probs, LABELS, {"TARGET": 3, "REGION": 9})) == 1
+
+
+def test_hints_are_cut_into_the_same_windows_as_the_text():
+    text = "".join(chr(0x4E00 + i) for i in range(100))
+    hints = [[i % 7 for i in range(len(text))], [1, 2]]
+    seen: list[tuple[str, list[int]]] = []
+
+    def scorer(chunks, chunk_hints):
+        seen.extend(zip(chunks, chunk_hints))
+        return [np.tile([1.0, 0, 0, 0, 0], (len(c), 1)) for c in chunks]
+
+    tag_texts([text, "甲乙"], scorer, LABELS, 40, 12, hints=hints)
+    starts = [s for s, _ in make_windows(len(text), 40, 12)]
+    assert [c for c, _ in seen] == [text[s:s + 40] for s in starts] + ["甲乙"]
+    assert [h for _, h in seen] == [hints[0][s:s + 40] for s in starts] + [[1, 2]]

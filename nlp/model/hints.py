@@ -10,8 +10,9 @@ BERT-style encoder has, so the hints need no new module: the table grows from 2 
 row per BIO label, each row starting as the pretrained type-0 vector, and the model saves and
 loads with plain `save_pretrained` / `from_pretrained`.
 
-The rules see only the paragraph text here (no section, no report year), in training and at
-prediction alike, so that the hints mean the same thing in both.
+The rules see the paragraph's section path and report year when the records carry them
+(gold records do, `nlp predict` passes them from ingestion): they tell a target from a result
+("2021年工作安排" vs "过去一年工作回顾"), which the paragraph text alone often does not.
 """
 
 from __future__ import annotations
@@ -26,15 +27,21 @@ from nlp.data import spans_to_bio
 HINT_KINDS = ("none", "rules")
 
 
-def rule_hint_ids(texts: Sequence[str], labels: Sequence[str]) -> list[list[int]]:
+def rule_hint_ids(
+    texts: Sequence[str], labels: Sequence[str], sections: Sequence[str | None] | None = None,
+    years: Sequence[int | None] | None = None,
+) -> list[list[int]]:
     """Per text, the index in `labels` of the rule annotator's BIO tag of each character."""
     from nlp.rules.annotator import RuleAnnotator
 
     annotator = RuleAnnotator()
     index = {label: i for i, label in enumerate(labels)}
+    sections = sections or [None] * len(texts)
+    years = years or [None] * len(texts)
     out = []
-    for text in texts:
-        spans = [(e["start"], e["end"], e["label"]) for e in annotator.annotate(text)]
+    for text, section, year in zip(texts, sections, years):
+        found = annotator.annotate(text, section=section or "", report_year=year)
+        spans = [(e["start"], e["end"], e["label"]) for e in found]
         out.append([index[tag] for tag in spans_to_bio(len(text), spans)])
     return out
 

@@ -28,15 +28,27 @@ log = logging.getLogger(__name__)
 KIND = "ner"
 
 
+def shortest_spans(records: Sequence[dict]) -> dict[str, int]:
+    """Length of the shortest span of each label in `records` (the training data): predicted
+    spans shorter than that are fragments, not entities (see decode_entities)."""
+    shortest: dict[str, int] = {}
+    for rec in records:
+        for start, end, label in entity_spans(rec):
+            shortest[label] = min(shortest.get(label, end - start), end - start)
+    return shortest
+
+
 class NerTagger:
     """EntityTagger backed by AutoModelForTokenClassification over BIO character tags."""
 
     def __init__(
         self, model: Any = None, tokenizer: Any = None, *, max_length: int = 256, stride: int = 64,
-        hints: str = "none", info: dict[str, Any] | None = None, device: str = "auto",
+        hints: str = "none", min_lengths: dict[str, int] | None = None, info: dict[str, Any] | None = None,
+        device: str = "auto",
     ) -> None:
         self.model, self.tokenizer = model, tokenizer
         self.max_length, self.stride, self.hints = max_length, stride, hints
+        self.min_lengths = min_lengths or {}
         self.labels = list(model.config.id2label[i] for i in range(model.config.num_labels)) if model else bio_labels()
         self.info = info or {}
         self.device = device
@@ -56,6 +68,7 @@ class NerTagger:
         from transformers import AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification
 
         self.max_length, self.stride, self.hints = cfg.model.max_length, cfg.model.stride, cfg.model.hints
+        self.min_lengths = shortest_spans(train_records)
         self.tokenizer = AutoTokenizer.from_pretrained(cfg.model.name_or_path)
         self.labels = bio_labels()
         model = build_model(
@@ -90,7 +103,9 @@ class NerTagger:
         from datasets import Dataset
 
         label2id = {label: i for i, label in enumerate(self.labels)}
-        all_hints = self._hints([rec["text"] for rec in records])
+        all_hints = self._hints(
+            [rec["text"] for rec in records], [rec.get("section") for rec in records], [rec.get("year") for rec in records]
+        )
         plans, texts, tags, hints = [], [], [], []
         for k, rec in enumerate(records):
             text = rec["text"]
@@ -113,9 +128,11 @@ class NerTagger:
         dataset = Dataset.from_dict(columns)
         return dataset.map(tokenize, batched=True, remove_columns=list(columns)), plans
 
-    def _hints(self, texts: Sequence[str]) -> list[list[int]] | None:
+    def _hints(
+        self, texts: Sequence[str], sections: Sequence[str | None] | None, years: Sequence[int | None] | None
+    ) -> list[list[int]] | None:
         """Per-character hint ids of the texts (see nlp.model.hints), None without hints."""
-        return rule_hint_ids(texts, self.labels) if self.hints == "rules" else None
+        return rule_hint_ids(texts, self.labels, sections, years) if self.hints == "rules" else None
 
     def _dev_metrics(
         self, probs: np.ndarray, label_ids: np.ndarray, records: Sequence[dict], plans: list[list[Window]]
@@ -127,7 +144,7 @@ class NerTagger:
             rows = [probs[k + j][label_ids[k + j] != -100] for j in range(len(plan))]
             k += len(plan)
             merged = merge_windows(len(rec["text"]), plan, rows)
-            entities = decode_entities(rec["text"], merged, self.labels)
+            entities = decode_entities(rec["text"], merged, self.labels, self.min_lengths)
             pred_spans.append([(e["start"], e["end"], e["label"]) for e in entities])
         scores = entity_scores([len(r["text"]) for r in records], [entity_spans(r) for r in records], pred_spans)
         exact, overlap = scores["exact"], scores["overlap"]
@@ -142,12 +159,12 @@ class NerTagger:
         self, texts: Sequence[str], *, sections: Sequence[str] | None = None,
         years: Sequence[int | None] | None = None, batch_size: int = 16,
     ) -> list[list[dict]]:
-        """Entity dicts per text; `sections`/`years` are not used by the model (nor by its rule
-        hints, which see the text only, as in training)."""
+        """Entity dicts per text; `sections`/`years` (section paths, report years) reach the model
+        through its rule hints only."""
         texts = list(texts)
         return tag_texts(
             texts, lambda chunks, hints: self._score(chunks, hints, batch_size), self.labels, self.window_size,
-            self.stride, hints=self._hints(texts),
+            self.stride, hints=self._hints(texts, sections, years), min_lengths=self.min_lengths,
         )
 
     def _score(self, chunks: list[str], hints: list[list[int]] | None, batch_size: int) -> list[np.ndarray]:
@@ -179,7 +196,7 @@ class NerTagger:
         self.tokenizer.save_pretrained(output_dir)
         write_model_info(
             output_dir, KIND, labels=self.labels, max_length=self.max_length, stride=self.stride, hints=self.hints,
-            **self.info
+            min_span_length=self.min_lengths, **self.info
         )
 
     @classmethod
@@ -190,7 +207,8 @@ class NerTagger:
         model = AutoModelForTokenClassification.from_pretrained(model_dir)
         tagger = cls(
             model, AutoTokenizer.from_pretrained(model_dir), max_length=info["max_length"], stride=info["stride"],
-            hints=info.get("hints", "none"), info={k: info[k] for k in ("config", "dev_metrics") if k in info}, device=device,
+            hints=info.get("hints", "none"), min_lengths=info.get("min_span_length"),
+            info={k: info[k] for k in ("config", "dev_metrics") if k in info}, device=device,
         )
         if tagger.labels != info["labels"]:
             raise ValueError(f"{model_dir}: model labels {tagger.labels} differ from nlp_model.json {info['labels']}")

@@ -9,7 +9,7 @@ original paragraph.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -51,11 +51,11 @@ def merge_windows(length: int, windows: Sequence[Window], scores: Sequence[np.nd
 
 def tag_texts(
     texts: Sequence[str], scorer: WindowScorer, labels: Sequence[str], size: int, stride: int,
-    hints: Sequence[Sequence[int]] | None = None,
+    hints: Sequence[Sequence[int]] | None = None, min_lengths: Mapping[str, int] | None = None,
 ) -> list[list[dict]]:
     """Entity dicts per text from a window scorer over BIO `labels`; all windows of all texts
     go to `scorer` in one call so that it can batch them. `hints` (per text, one id per
-    character) are cut into the same windows."""
+    character) are cut into the same windows; `min_lengths` see `decode_entities`."""
     plans = [make_windows(len(text), size, stride) if text else [] for text in texts]
     chunks = [text[s:e] for text, plan in zip(texts, plans) for s, e in plan]
     chunk_hints = None if hints is None else [list(h[s:e]) for h, plan in zip(hints, plans) for s, e in plan]
@@ -68,18 +68,26 @@ def tag_texts(
             continue
         merged = merge_windows(len(text), plan, scores[k : k + len(plan)])
         k += len(plan)
-        out.append(decode_entities(text, merged, labels))
+        out.append(decode_entities(text, merged, labels, min_lengths))
     return out
 
 
-def decode_entities(text: str, probs: np.ndarray, labels: Sequence[str]) -> list[dict]:
+def decode_entities(
+    text: str, probs: np.ndarray, labels: Sequence[str], min_lengths: Mapping[str, int] | None = None
+) -> list[dict]:
     """Entity dicts from per-character label probabilities: the most probable *valid* BIO tag
-    sequence (see `best_bio_path`), score = mean of the chosen tag's probability over the span."""
+    sequence (see `best_bio_path`), score = mean of the chosen tag's probability over the span.
+
+    Spans shorter than `min_lengths[label]` are dropped: a model trained on the shortest gold
+    span of each label (e.g. no result shorter than 4 characters) still emits one-character
+    fragments such as "明" tagged PROJECT; dropping them removes only false positives."""
     path = best_bio_path(probs, labels)
     chosen = probs[np.arange(len(path)), path]
+    min_lengths = min_lengths or {}
     return [
         {"start": s, "end": e, "label": label, "text": text[s:e], "score": round(float(chosen[s:e].mean()), 4)}
         for s, e, label in bio_to_spans([labels[i] for i in path])
+        if e - s >= min_lengths.get(label, 1)
     ]
 
 
