@@ -174,6 +174,11 @@ class ClsConfig:
         _check_baseline(self.evaluation.baseline, ("tfidf", "model", "none"))
         if not self.blend.weights or not all(0.0 <= w <= 1.0 for w in self.blend.weights):
             raise _KeyError("blend.weights", f"need one or more weights in [0, 1], got {self.blend.weights}")
+        if self.blend.tfidf_config is not None:  # checked now, not after the encoder has trained
+            try:
+                load_config(self.blend.tfidf_config, tasks=("tfidf",))
+            except ConfigError as exc:
+                raise _KeyError("blend.tfidf_config", str(exc)) from None
 
 
 @dataclass(kw_only=True)

@@ -94,6 +94,17 @@ def test_unknown_label_and_area(tmp_path):
 
 def test_cross_field_checks(tmp_path):
     assert "model.stride" in error_of(write(tmp_path, ner_dict(model={"stride": 62})))
+    assert "model.hints: expected one of" in error_of(write(tmp_path, ner_dict(model={"hints": "gazetteer"})))
+    cls = {**ner_dict(), "task": "cls", "model": {"name_or_path": "bert-base-chinese"}}
+    assert "blend.weights: need one or more weights in [0, 1]" in error_of(
+        write(tmp_path, {**cls, "blend": {"weights": [0.5, 1.5]}})
+    )
+    assert "blend.tfidf_config: file not found" in error_of(
+        write(tmp_path, {**cls, "blend": {"tfidf_config": "configs/nope.yaml"}})
+    )
+    message = error_of(write(tmp_path, {**cls, "blend": {"tfidf_config": "configs/tiny-ner.yaml"}}))
+    assert "blend.tfidf_config: " in message and "needs a config of task tfidf" in message
+    assert load_config(write(tmp_path, cls)).blend.tfidf_config is None  # encoder only by default
     message = error_of(write(tmp_path, ner_dict(evaluation={"baseline": {"kind": "tfidf"}})))
     assert "evaluation.baseline.kind" in message
 
