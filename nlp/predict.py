@@ -14,22 +14,20 @@ or on which a predictor fails is reported in errors.jsonl and skipped.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import json
 import logging
-import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from nlp.config import PredictConfig, to_dict
 from nlp.ingest import ingest, write_jsonl
 from nlp.ingest.decode import NotTextError, decode_bytes
+from nlp.ingest.pipeline import atomic_writer
 from nlp.ingest.readers import InputError, iter_input_files, iter_jsonl_objects, row_hints
 from nlp.model.interfaces import AreaClassifier, EntityTagger
 from nlp.spec import AREA_LABELS, ENTITY_LABELS, QUANTITY_LABELS
@@ -326,27 +324,6 @@ def _open_state(output: Path, cfg: PredictConfig, resume: bool) -> Path:
     with atomic_writer(manifest) as fh:
         json.dump(_fingerprint(cfg), fh, ensure_ascii=False)
     return state
-
-
-@contextlib.contextmanager
-def atomic_writer(path: Path, newline: str | None = None) -> Iterator[TextIO]:
-    """A text file opened for writing that replaces `path` only when closed without error."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
-            yield fh
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; outputs are not
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _save_doc(state: Path, doc: Document, records: list[dict]) -> None:

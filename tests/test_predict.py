@@ -16,7 +16,8 @@ from nlp.cli import main
 from nlp.config import OutputConfig, PredictClsConfig, PredictConfig, PredictNerConfig
 from nlp.ingest import ingest, read_jsonl
 from nlp.normalize import normalize_quantity
-from nlp.predict import Predictors, atomic_writer, is_presegmented, predict_paths
+from nlp.ingest.pipeline import atomic_writer
+from nlp.predict import Predictors, is_presegmented, predict_paths
 from nlp.rules.gazetteer import lookup_region
 from nlp.spec import AREA_LABELS, ENTITY_LABELS, QUANTITY_LABELS
 
