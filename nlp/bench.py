@@ -27,7 +27,7 @@ def bench_paragraphs(inputs: Sequence[Path], max_chars: int, n: int) -> list[dic
     paragraphs: list[dict] = []
     for doc in read_documents(inputs, max_chars):
         if isinstance(doc, Document):
-            paragraphs += [{**p, "doc_id": doc.doc_id, "year": doc.year} for p in doc.paragraphs]
+            paragraphs += doc.predict_inputs()
         if len(paragraphs) >= n:
             break
     if not paragraphs:

@@ -62,6 +62,10 @@ class Document:
     def meta(self) -> dict:
         return {"doc_id": self.doc_id, "title": self.title, "region": self.region, "year": self.year}
 
+    def predict_inputs(self) -> list[dict]:
+        """Its paragraphs as `predict_paragraphs` takes them: with doc_id and report year."""
+        return [{**p, "doc_id": self.doc_id, "year": self.year} for p in self.paragraphs]
+
 
 @dataclass
 class Failure:
@@ -249,16 +253,12 @@ def _enriched_entity(text: str, ent: dict, para_id: str) -> dict:
     return out
 
 
-def _doc_paragraphs(doc: Document) -> list[dict]:
-    return [{**p, "doc_id": doc.doc_id, "year": doc.year} for p in doc.paragraphs]
-
-
 def _predict_group(
     docs: list[Document], predictors: Predictors, batch_size: int, progress: Any
 ) -> Iterator[tuple[Document, list[dict] | Exception]]:
     """(document, its records or the exception that stopped it). A failing group is retried
     one document at a time, so that one bad document does not take its group with it."""
-    paragraphs = [p for doc in docs for p in _doc_paragraphs(doc)]
+    paragraphs = [p for doc in docs for p in doc.predict_inputs()]
     before = progress.n
     try:
         records = predict_paragraphs(paragraphs, predictors, batch_size, progress)
