@@ -9,7 +9,8 @@ import pytest
 
 from nlp.config import ThresholdConfig, load_config
 from nlp.model.baselines import RuleTagger, TfidfAreaClassifier
-from nlp.model.classifier import AreaModel, MeanPoolClassifier, select_areas, tune_thresholds
+from nlp.model.classifier import AreaModel, select_areas, tune_thresholds
+from nlp.model.pooling import MeanPoolClassifier
 from nlp.model.interfaces import AreaClassifier, EntityTagger, is_saved_model
 from nlp.spec import AREA_LABELS, MAX_AREAS
 

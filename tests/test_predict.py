@@ -276,7 +276,8 @@ def make_tiny_models(root: Path) -> dict[str, Path]:
     """Untrained tiny NER and area models saved as `nlp train` saves them (random weights)."""
     from transformers import AutoModel, AutoModelForTokenClassification, AutoTokenizer
 
-    from nlp.model.classifier import AreaModel, MeanPoolClassifier
+    from nlp.model.classifier import AreaModel
+    from nlp.model.pooling import MeanPoolClassifier
     from nlp.model.encoder import tiny_encoder
     from nlp.model.ner import NerTagger
     from nlp.spec import bio_labels

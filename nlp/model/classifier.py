@@ -13,10 +13,10 @@ the same train split and averages its probabilities in, with the TF-IDF share ch
 `blend.weights` on dev together with the thresholds: the encoder and the n-grams make
 different mistakes (an ensemble; the encoder-only dev score is kept in `dev_metrics`).
 
-The head reads the mean of the encoder's token vectors, not the [CLS] pooler: the embedded
-default encoder was trained as a tagger (its [CLS] vector and pooler carry no sentence
-meaning), and on dev the mean-pooled head reached macro-F1 0.83 after 6 epochs where the
-[CLS] head of AutoModelForSequenceClassification had 0.59 after 8.
+The network is nlp.model.pooling.MeanPoolClassifier (mean of the token vectors): on dev it
+reached macro-F1 0.83 after 6 epochs where the [CLS] head of AutoModelForSequenceClassification
+had 0.59 after 8. It is imported where used, so that the TF-IDF baseline, which imports the
+decision rule from here, does not load torch with it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from nlp.config import ClsConfig, ThresholdConfig, to_dict
 from nlp.evaluate import macro_f1, multi_hot
@@ -37,7 +36,6 @@ from nlp.train import build_model, head_scaled_adamw, length_batches, read_model
 log = logging.getLogger(__name__)
 
 KIND = "cls"
-HEAD_FILE = "area_head.safetensors"
 TFIDF_DIR = "tfidf"  # the blended TF-IDF classifier, inside the model folder
 
 
@@ -132,50 +130,8 @@ def thresholds_from_info(info: dict[str, Any]) -> np.ndarray:
 # --- transformer classifier ----------------------------------------------------------------
 
 
-class MeanPoolClassifier(torch.nn.Module):
-    """Encoder + dropout + linear layer over the attention-masked mean of the last hidden
-    states; multi-label logits, with a BCE loss when `labels` are given (Trainer-compatible)."""
-
-    def __init__(self, encoder: Any, num_labels: int, dropout: float = 0.1) -> None:
-        super().__init__()
-        self.encoder = encoder
-        self.dropout = torch.nn.Dropout(dropout)
-        self.head = torch.nn.Linear(encoder.config.hidden_size, num_labels)
-
-    def forward(
-        self, input_ids: Any, attention_mask: Any, token_type_ids: Any = None, labels: Any = None
-    ) -> Any:
-        from transformers.modeling_outputs import SequenceClassifierOutput
-
-        hidden = self.encoder(
-            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-        ).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        logits = self.head(self.dropout(pooled))
-        loss = None
-        if labels is not None:
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype))
-        return SequenceClassifierOutput(loss=loss, logits=logits)
-
-    def save(self, output_dir: Path) -> None:
-        from safetensors.torch import save_file
-
-        self.encoder.save_pretrained(output_dir)
-        save_file({k: v.contiguous() for k, v in self.head.state_dict().items()}, str(Path(output_dir) / HEAD_FILE))
-
-    @classmethod
-    def load(cls, model_dir: Path, num_labels: int) -> MeanPoolClassifier:
-        from safetensors.torch import load_file
-        from transformers import AutoModel
-
-        model = cls(AutoModel.from_pretrained(model_dir), num_labels)
-        model.head.load_state_dict(load_file(str(Path(model_dir) / HEAD_FILE)))
-        return model.eval()
-
-
 class AreaModel(ThresholdedAreas):
-    """AreaClassifier backed by a MeanPoolClassifier (multi-label, sigmoid)."""
+    """AreaClassifier backed by nlp.model.pooling.MeanPoolClassifier (multi-label, sigmoid)."""
 
     def __init__(
         self, model: Any = None, tokenizer: Any = None, *, max_length: int = 256,
@@ -196,6 +152,8 @@ class AreaModel(ThresholdedAreas):
 
         self.max_length = cfg.model.max_length
         self.tokenizer = AutoTokenizer.from_pretrained(cfg.model.name_or_path)
+        from nlp.model.pooling import MeanPoolClassifier
+
         encoder = build_model(AutoModel, cfg.model.name_or_path, cfg.training.init, cfg.training.seed)
         model = MeanPoolClassifier(encoder, len(AREA_LABELS), cfg.model.dropout)
         optimizer = head_scaled_adamw(model, model.head.parameters(), cfg.training)
@@ -258,6 +216,8 @@ class AreaModel(ThresholdedAreas):
         return probs
 
     def _encoder_proba(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
+        import torch
+
         out = np.zeros((len(texts), len(AREA_LABELS)), dtype=np.float32)
         device = next(self.model.parameters()).device
         for batch in length_batches([len(t) for t in texts], batch_size):
@@ -285,6 +245,7 @@ class AreaModel(ThresholdedAreas):
         from transformers import AutoTokenizer
 
         from nlp.model.baselines import TfidfAreaClassifier
+        from nlp.model.pooling import MeanPoolClassifier
 
         info = read_model_info(model_dir, KIND)
         if tuple(info["labels"]) != AREA_LABELS:
