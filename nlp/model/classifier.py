@@ -107,9 +107,11 @@ class ThresholdedAreas:
             out.append([{"label": AREA_LABELS[i], "score": round(float(row[i]), 4)} for i in idx])
         return out
 
-    def tune(self, dev_records: Sequence[dict], cfg: ThresholdConfig) -> float:
-        """Sets `thresholds` on the dev records; returns the dev macro-F1 they reach."""
-        probs = self.predict_proba([r["text"] for r in dev_records])
+    def tune(self, dev_records: Sequence[dict], cfg: ThresholdConfig, probs: np.ndarray | None = None) -> float:
+        """Sets `thresholds` on the dev records (scored by `predict_proba` unless their `probs`
+        are given); returns the dev macro-F1 they reach."""
+        if probs is None:
+            probs = self.predict_proba([r["text"] for r in dev_records])
         self.thresholds, dev_macro = tune_thresholds(probs, area_matrix(dev_records), cfg)
         log.info("dev macro-F1 with tuned thresholds: %.4f", dev_macro)
         return dev_macro
@@ -170,22 +172,25 @@ class AreaModel(ThresholdedAreas):
         )
         self.model = trainer.model.eval()
         self.tfidf, self.tfidf_weight = None, 0.0
-        metrics["encoder_tuned_macro_f1"] = tuned = self.tune(dev_records, cfg.thresholds)
+        dev_probs = self._encoder_proba([r["text"] for r in dev_records], 16)
+        metrics["encoder_tuned_macro_f1"] = tuned = self.tune(dev_records, cfg.thresholds, dev_probs)
         if cfg.blend.tfidf_config is not None:
-            tuned = self._fit_blend(train_records, dev_records, cfg)
+            tuned = self._fit_blend(train_records, dev_records, dev_probs, cfg)
         self.info = {"config": to_dict(cfg), "dev_metrics": {**metrics, "tuned_macro_f1": tuned}}
         return self.info["dev_metrics"]
 
-    def _fit_blend(self, train_records: Sequence[dict], dev_records: Sequence[dict], cfg: ClsConfig) -> float:
+    def _fit_blend(
+        self, train_records: Sequence[dict], dev_records: Sequence[dict], encoder_probs: np.ndarray, cfg: ClsConfig
+    ) -> float:
         """Fits the TF-IDF classifier of `blend.tfidf_config` on train, then keeps the weight of
-        `blend.weights` (first best on ties) and thresholds with the best dev macro-F1."""
+        `blend.weights` (first best on ties) and thresholds with the best dev macro-F1, given
+        the encoder's dev scores `encoder_probs`."""
         from nlp.config import load_config
         from nlp.model.baselines import TfidfAreaClassifier
 
         tfidf = TfidfAreaClassifier()
         tfidf.fit(train_records, dev_records, load_config(cfg.blend.tfidf_config, tasks=("tfidf",)))
-        texts, y_dev = [r["text"] for r in dev_records], area_matrix(dev_records)
-        encoder_probs, tfidf_probs = self._encoder_proba(texts, 16), tfidf.predict_proba(texts)
+        y_dev, tfidf_probs = area_matrix(dev_records), tfidf.predict_proba([r["text"] for r in dev_records])
         best = None
         for weight in cfg.blend.weights:
             thresholds, score = tune_thresholds(
