@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from nlp.cli.train import add_config_arguments
+
 DESCRIPTION = """Batch inference over raw reports (.txt/.csv/.jsonl files or folders, as `nlp ingest`
 reads them) or pre-segmented JSONL ({"id", "text"} per line). Writes paragraphs.jsonl,
 targets.csv, regions.csv, documents.csv and errors.jsonl to the output folder. A bad
@@ -25,10 +27,8 @@ def add_parser(subparsers, name: str, help_text: str) -> None:
 
 
 def add_predict_config_arguments(p: argparse.ArgumentParser) -> None:
-    """--config and --set, shared by `nlp predict` and `nlp bench`."""
-    p.add_argument("--config", "-c", type=Path, required=True, help="a predict config (configs/predict.yaml)")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
-                   help="override a config key, e.g. --set batch_size=8 (repeatable; value parsed as YAML)")
+    """--config (a predict config) and --set, shared by `nlp predict` and `nlp bench`."""
+    add_config_arguments(p, "a predict config (configs/predict.yaml)", "batch_size=8")
 
 
 def run(args: argparse.Namespace) -> int:

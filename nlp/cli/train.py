@@ -8,12 +8,15 @@ import sys
 from pathlib import Path
 
 
-def add_config_arguments(p: argparse.ArgumentParser) -> None:
-    """--config and --set, shared by `nlp train` and `nlp evaluate`."""
-    p.add_argument("--config", "-c", type=Path, required=True, help="YAML config (task: ner, cls or tfidf)")
+def add_config_arguments(
+    p: argparse.ArgumentParser, config_help: str = "YAML config (task: ner, cls or tfidf)",
+    example: str = "training.epochs=3",
+) -> None:
+    """--config and --set, shared by `nlp train`, `nlp evaluate`, `nlp predict` and `nlp bench`."""
+    p.add_argument("--config", "-c", type=Path, required=True, help=config_help)
     p.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-        help="override a config key, e.g. --set training.epochs=3 (repeatable; value parsed as YAML)",
+        help=f"override a config key, e.g. --set {example} (repeatable; value parsed as YAML)",
     )
 
 
