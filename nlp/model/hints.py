@@ -31,16 +31,12 @@ def rule_hint_ids(
     texts: Sequence[str], labels: Sequence[str], sections: Sequence[str | None] | None = None,
     years: Sequence[int | None] | None = None,
 ) -> list[list[int]]:
-    """Per text, the index in `labels` of the rule annotator's BIO tag of each character."""
-    from nlp.rules.annotator import RuleAnnotator
+    """Per text, the index in `labels` of the rule tagger's BIO tag of each character."""
+    from nlp.model.baselines import RuleTagger
 
-    annotator = RuleAnnotator()
     index = {label: i for i, label in enumerate(labels)}
-    sections = sections or [None] * len(texts)
-    years = years or [None] * len(texts)
     out = []
-    for text, section, year in zip(texts, sections, years):
-        found = annotator.annotate(text, section=section or "", report_year=year)
+    for text, found in zip(texts, RuleTagger().predict(texts, sections=sections, years=years)):
         spans = [(e["start"], e["end"], e["label"]) for e in found]
         out.append([index[tag] for tag in spans_to_bio(len(text), spans)])
     return out
