@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from nlp.bench import SAMPLES
+
 TRAIN_CONFIGS = ("configs/ner.yaml", "configs/cls.yaml", "configs/tfidf.yaml")
 EVAL_CONFIGS = ("configs/ner.yaml", "configs/cls.yaml")
 
