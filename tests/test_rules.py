@@ -9,7 +9,7 @@ import pytest
 
 from nlp.annotate.markup import parse_markup
 from nlp.cli import main as cli_main
-from nlp.cli.baseline import baseline_records, label_counts
+from nlp.cli.baseline import baseline_records, label_counts, read_report_years
 from nlp.rules.annotator import RuleAnnotator
 from nlp.rules.projects import find_projects
 from nlp.rules.quantities import find_quantities
@@ -198,6 +198,13 @@ def test_baseline_rejects_bad_input(tmp_path: Path) -> None:
     bad.write_text('{"para_id": "d-p0000"}\n', encoding="utf-8")
     with pytest.raises(ValueError, match="p.jsonl:1"):
         cli_main(["baseline", str(bad), "-o", str(tmp_path / "o.jsonl")])
+    bad.write_text('{"para_id": "d-p0000", "text": "x"}\n{not json\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="p.jsonl:2: invalid JSON"):
+        cli_main(["baseline", str(bad), "-o", str(tmp_path / "o.jsonl")])
+    docs = tmp_path / "documents.jsonl"
+    docs.write_text('{"year": 2021}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="documents.jsonl:1: document lacks a string 'doc_id'"):
+        read_report_years(docs)
     with pytest.raises(ValueError, match="format"):
         baseline_records([], fmt="xml")
 

@@ -7,7 +7,6 @@ Report years, which decide TARGET vs ACHIEVED where a paragraph has no cue, come
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -31,36 +30,33 @@ def add_parser(subparsers: argparse._SubParsersAction, name: str, help_text: str
     p.set_defaults(func=run)
 
 
+def _jsonl_records(path: Path, required: tuple[str, ...], what: str) -> list[tuple[str, dict]]:
+    """(file:line, record) of a JSONL file whose records all hold string `required` keys;
+    the first bad line raises a ValueError naming it."""
+    from nlp.annotate.validate import read_jsonl
+
+    rows, bad_lines = read_jsonl(path)
+    if bad_lines:
+        raise ValueError(bad_lines[0])
+    for where, record in rows:
+        for key in required:
+            if not isinstance(record, dict) or not isinstance(record.get(key), str):
+                raise ValueError(f"{where}: {what} lacks a string {key!r}")
+    return rows
+
+
 def read_paragraphs(path: Path) -> list[dict]:
     """Paragraph records, each checked for the keys the baseline needs."""
-    records = []
-    with open(path, encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{line_no}: not JSON ({exc.msg})") from exc
-            for key in ("para_id", "text"):
-                if not isinstance(record.get(key), str):
-                    raise ValueError(f"{path}:{line_no}: paragraph lacks a string {key!r}")
-            records.append(record)
-    return records
+    return [record for _, record in _jsonl_records(path, ("para_id", "text"), "paragraph")]
 
 
 def read_report_years(path: Path) -> dict[str, int]:
     """doc_id → year from ingest's documents.jsonl (documents without a year are left out)."""
-    years = {}
-    with open(path, encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, 1):
-            if line.strip():
-                doc = json.loads(line)
-                if "doc_id" not in doc:
-                    raise ValueError(f"{path}:{line_no}: document lacks 'doc_id'")
-                if isinstance(doc.get("year"), int):
-                    years[doc["doc_id"]] = doc["year"]
-    return years
+    return {
+        doc["doc_id"]: doc["year"]
+        for _, doc in _jsonl_records(path, ("doc_id",), "document")
+        if isinstance(doc.get("year"), int)
+    }
 
 
 def baseline_records(
