@@ -102,6 +102,22 @@ def test_sections_and_headings() -> None:
     assert texts[-1] == ("今年的主要目标是增长8%。", False, "二、2021年工作安排")
 
 
+def test_glued_chapter_titles_open_sections_and_list_markers_do_not() -> None:
+    """One-line reports glue a chapter title to its first sentence (no stop in the first 60
+    characters), and a list item `一、二级交通劝导站。` after a full stop looks like a chapter heading: the chapters
+    must still follow the report's own 一、二、 titles."""
+    review = "一、盘点“十三五”,砥砺前行、攻坚克难,在劈波斩浪中实现新跨越过去五年,面对错综复杂的内外部形势和艰巨繁重的改革发展稳定任务,我们奋力拼搏。"
+    plan = "二、擘画“十四五”,坚定信心、下定决心,在砥砺奋进中建功新时代“十四五”时期,我们将面临社会主要矛盾变化带来的新特征新要求,必须增长8%。"
+    text = review + "（一）五年来,经济实力高歌猛进。地区生产总值增长7%。建成一批乡镇交通劝导站。一、二级交通劝导站。新增就业1万人。" + plan
+    paras = [(p.text.text, p.is_heading, p.section) for p in segment(MappedText.from_raw(text))]
+    assert paras[0] == (review, False, review[:60])
+    body = f"{review[:60]} > （一）五年来,经济实力高歌猛进。"
+    assert ("一、二级交通劝导站。", True, body) in paras
+    assert ("新增就业1万人。", False, body) in paras
+    assert paras[-1] == (plan, False, plan[:60])
+    assert "".join(t for t, _, _ in paras) == text
+
+
 def test_long_paragraph_split_at_sentence_end() -> None:
     text = "".join(f"第{i}句话说明工作进展情况良好。" for i in range(100))
     paras = segment(MappedText.from_raw(text), max_chars=120)

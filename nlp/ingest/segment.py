@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from nlp.ingest.clean import remove_cjk_digit_spaces
 from nlp.ingest.mapped import MappedText
+from nlp.normalize import parse_number
 
 NUM = "一二三四五六七八九十"
 LEVEL_PATTERNS = (
@@ -117,19 +118,46 @@ def _split_long(piece: MappedText, max_chars: int) -> list[MappedText]:
     return out
 
 
+def top_level_number(text: str) -> int | None:
+    """The number of a top-level marker (`三、` -> 3) at the start of `text`, else None."""
+    match = LEVEL_PATTERNS[0][1].match(text)
+    return int(parse_number(match.group()[:-1])) if match else None
+
+
+def opens_chapter(text: str, is_heading: bool, current: int) -> bool:
+    """Whether a paragraph starts a new top-level section after chapter number `current`
+    (0 before the first).
+
+    Why: one-line reports glue a chapter title to its first sentence with no stop between them
+    (`一、盘点“十三五”,…新跨越过去五年,面对…`): the paragraph cannot be cut, but it still opens
+    the chapter whose title tells a review from a plan. Chapters only count up, so a list item
+    that looks like a marker (`建设一、二级交通劝导站。`, numbered points `一、…二、…` inside a
+    chapter five) does not replace the chapter it stands in."""
+    number = top_level_number(text)
+    if number is None or number <= current:
+        return False
+    return is_heading or number == current + 1
+
+
 def segment(doc: MappedText, max_chars: int = DEFAULT_MAX_CHARS) -> list[Paragraph]:
     """Cleaned document -> paragraphs (each <= max_chars) with section paths."""
     stack: list[tuple[int, str]] = []
     paragraphs: list[Paragraph] = []
+    chapter = 0  # number of the current top-level section
 
     def emit(piece: MappedText | None, is_heading: bool) -> None:
+        nonlocal chapter
         if piece is None:
             return
         piece = _strip(remove_cjk_digit_spaces(piece))
         if piece is None:
             return
-        if is_heading:
-            level = heading_level(piece.text) or 9
+        level = heading_level(piece.text) or 9
+        if level == 1 and opens_chapter(piece.text, is_heading, chapter):
+            chapter = top_level_number(piece.text) or chapter
+            stack.clear()
+            stack.append((1, piece.text[:HEADING_MAX]))
+        elif is_heading and level > 1:
             while stack and stack[-1][0] >= level:
                 stack.pop()
             stack.append((level, piece.text[:HEADING_MAX]))
