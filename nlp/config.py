@@ -76,6 +76,7 @@ class NerModelConfig:
     max_length: int = 256
     stride: int = 64
     hints: Literal["none", "rules"] = "none"
+    regions: Literal["model", "rules"] = "model"
 
 
 @dataclass

@@ -95,6 +95,7 @@ def test_unknown_label_and_area(tmp_path):
 def test_cross_field_checks(tmp_path):
     assert "model.stride" in error_of(write(tmp_path, ner_dict(model={"stride": 62})))
     assert "model.hints: expected one of" in error_of(write(tmp_path, ner_dict(model={"hints": "gazetteer"})))
+    assert "model.regions: expected one of" in error_of(write(tmp_path, ner_dict(model={"regions": "gazetteer"})))
     cls = {**ner_dict(), "task": "cls", "model": {"name_or_path": "bert-base-chinese"}}
     assert "blend.weights: need one or more weights in [0, 1]" in error_of(
         write(tmp_path, {**cls, "blend": {"weights": [0.5, 1.5]}})

@@ -125,6 +125,38 @@ def test_rule_hints_ride_on_token_types_and_survive_save_load(encoder, tmp_path)
         assert text[ent["start"]:ent["end"]] == ent["text"]
 
 
+def test_take_rule_regions_swaps_region_spans_and_keeps_spans_flat():
+    from nlp.model.hints import take_rule_regions
+
+    model = [{"start": 0, "end": 1, "label": "REGION"}, {"start": 2, "end": 9, "label": "PROJECT"},
+             {"start": 12, "end": 20, "label": "TARGET"}]
+    rules = [{"start": 0, "end": 3, "label": "REGION"}, {"start": 4, "end": 6, "label": "REGION"},
+             {"start": 10, "end": 12, "label": "REGION"}, {"start": 12, "end": 20, "label": "ACHIEVED"}]
+    out = take_rule_regions(model, rules)
+    # the model's REGION goes; rule regions inside the model's PROJECT are left out; other rule labels are ignored
+    assert [(e["start"], e["end"], e["label"]) for e in out] == [(2, 9, "PROJECT"), (10, 12, "REGION"), (12, 20, "TARGET")]
+
+
+def test_regions_from_rules_at_predict_and_after_save_load(untrained, tmp_path):
+    from nlp.model.baselines import RuleTagger
+
+    text = "推进池州市江南产业集中区建设，贵池区地区生产总值增长8%。" * 3
+    rule_regions = {(e["start"], e["end"]) for e in RuleTagger().predict([text])[0] if e["label"] == "REGION"}
+    assert rule_regions  # the gazetteer finds 池州市 / 贵池区
+    untrained.regions = "rules"
+    try:
+        [found] = untrained.predict([text])
+        untrained.save(tmp_path / "ner")
+    finally:
+        untrained.regions = "model"
+    others = [e for e in found if e["label"] != "REGION"]
+    regions = {(e["start"], e["end"]) for e in found if e["label"] == "REGION"}
+    assert regions == {r for r in rule_regions if not any(e["start"] < r[1] and r[0] < e["end"] for e in others)}
+    assert all(text[e["start"]:e["end"]] == e["text"] for e in found)
+    loaded = NerTagger.load(tmp_path / "ner", device="cpu")
+    assert loaded.regions == "rules" and loaded.predict([text]) == [found]
+
+
 def test_hints_need_token_type_embeddings():
     from types import SimpleNamespace
 

@@ -24,7 +24,22 @@ import torch
 
 from nlp.data import spans_to_bio
 
-HINT_KINDS = ("none", "rules")
+def rule_entities(
+    texts: Sequence[str], sections: Sequence[str | None] | None = None, years: Sequence[int | None] | None = None,
+) -> list[list[dict]]:
+    """The rule tagger's entities per text, read with each paragraph's section path and year."""
+    from nlp.model.baselines import RuleTagger
+
+    return RuleTagger().predict(texts, sections=sections, years=years)
+
+
+def hint_ids(texts: Sequence[str], found: Sequence[Sequence[dict]], labels: Sequence[str]) -> list[list[int]]:
+    """Per text, the index in `labels` of the BIO tag that the entities `found` give each character."""
+    index = {label: i for i, label in enumerate(labels)}
+    return [
+        [index[tag] for tag in spans_to_bio(len(text), [(e["start"], e["end"], e["label"]) for e in ents])]
+        for text, ents in zip(texts, found)
+    ]
 
 
 def rule_hint_ids(
@@ -32,14 +47,23 @@ def rule_hint_ids(
     years: Sequence[int | None] | None = None,
 ) -> list[list[int]]:
     """Per text, the index in `labels` of the rule tagger's BIO tag of each character."""
-    from nlp.model.baselines import RuleTagger
+    return hint_ids(texts, rule_entities(texts, sections, years), labels)
 
-    index = {label: i for i, label in enumerate(labels)}
-    out = []
-    for text, found in zip(texts, RuleTagger().predict(texts, sections=sections, years=years)):
-        spans = [(e["start"], e["end"], e["label"]) for e in found]
-        out.append([index[tag] for tag in spans_to_bio(len(text), spans)])
-    return out
+
+def take_rule_regions(predicted: Sequence[dict], rules: Sequence[dict]) -> list[dict]:
+    """`predicted` with its REGION spans replaced by the rules' (`model.regions: rules`).
+
+    Why: the rules find places with a gazetteer of every division name; with the gold set's
+    few hundred REGION examples the model adds fragments (中, 淮, 闽) and misses names the
+    gazetteer knows. Measured on dev (exact micro-F1, three model/dev pairs): +1.7 to +2.0
+    points. A rule REGION that overlaps a model span of another label (a place inside a
+    project name) is left out, so spans stay flat."""
+    kept = [e for e in predicted if e["label"] != "REGION"]
+    regions = [
+        r for r in rules
+        if r["label"] == "REGION" and not any(e["start"] < r["end"] and r["start"] < e["end"] for e in kept)
+    ]
+    return sorted(kept + regions, key=lambda e: (e["start"], e["end"]))
 
 
 def token_hints(word_ids: Sequence[int | None], char_hints: Sequence[int]) -> list[int]:

@@ -18,7 +18,7 @@ import numpy as np
 from nlp.config import NerConfig, to_dict
 from nlp.data import align_labels, encode_chars, entity_spans, first_token_positions, spans_to_bio
 from nlp.evaluate import entity_scores
-from nlp.model.hints import rule_hint_ids, token_hints, widen_token_types
+from nlp.model.hints import hint_ids, rule_entities, rule_hint_ids, take_rule_regions, token_hints, widen_token_types
 from nlp.model.windows import Window, decode_entities, make_windows, merge_windows, tag_texts
 from nlp.spec import bio_labels
 from nlp.train import build_model, head_scaled_adamw, length_batches, read_model_info, run_trainer, torch_device, write_model_info
@@ -43,11 +43,11 @@ class NerTagger:
 
     def __init__(
         self, model: Any = None, tokenizer: Any = None, *, max_length: int = 256, stride: int = 64,
-        hints: str = "none", min_lengths: dict[str, int] | None = None, info: dict[str, Any] | None = None,
-        device: str = "auto",
+        hints: str = "none", regions: str = "model", min_lengths: dict[str, int] | None = None,
+        info: dict[str, Any] | None = None, device: str = "auto",
     ) -> None:
         self.model, self.tokenizer = model, tokenizer
-        self.max_length, self.stride, self.hints = max_length, stride, hints
+        self.max_length, self.stride, self.hints, self.regions = max_length, stride, hints, regions
         self.min_lengths = min_lengths or {}
         self.labels = list(model.config.id2label[i] for i in range(model.config.num_labels)) if model else bio_labels()
         self.info = info or {}
@@ -68,6 +68,7 @@ class NerTagger:
         from transformers import AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification
 
         self.max_length, self.stride, self.hints = cfg.model.max_length, cfg.model.stride, cfg.model.hints
+        self.regions = cfg.model.regions
         self.min_lengths = shortest_spans(train_records)
         self.tokenizer = AutoTokenizer.from_pretrained(cfg.model.name_or_path)
         self.labels = bio_labels()
@@ -83,9 +84,12 @@ class NerTagger:
         train_ds, _ = self._dataset(train_records)
         dev_ds, dev_plans = self._dataset(dev_records)
         log.info("NER data: %d train windows, %d dev windows", len(train_ds), len(dev_ds))
+        dev_rules = self._rules(
+            [r["text"] for r in dev_records], [r.get("section") for r in dev_records], [r.get("year") for r in dev_records]
+        )
 
         def compute_metrics(eval_pred: Any) -> dict[str, float]:
-            return self._dev_metrics(eval_pred.predictions, eval_pred.label_ids, dev_records, dev_plans)
+            return self._dev_metrics(eval_pred.predictions, eval_pred.label_ids, dev_records, dev_plans, dev_rules)
 
         trainer, metrics = run_trainer(
             model=model, training=cfg.training, train_dataset=train_ds, eval_dataset=dev_ds,
@@ -134,18 +138,31 @@ class NerTagger:
         """Per-character hint ids of the texts (see nlp.model.hints), None without hints."""
         return rule_hint_ids(texts, self.labels, sections, years) if self.hints == "rules" else None
 
+    def _rules(
+        self, texts: Sequence[str], sections: Sequence[str | None] | None, years: Sequence[int | None] | None
+    ) -> list[list[dict]] | None:
+        """The rule entities that hints or `regions: rules` need, None when neither does."""
+        return rule_entities(texts, sections, years) if "rules" in (self.hints, self.regions) else None
+
+    def _finish(self, found: list[list[dict]], rules: list[list[dict]] | None) -> list[list[dict]]:
+        """Decoded entities with the rules' REGION spans when `regions` is "rules"."""
+        if self.regions != "rules" or rules is None:
+            return found
+        return [take_rule_regions(ents, rule_ents) for ents, rule_ents in zip(found, rules)]
+
     def _dev_metrics(
-        self, probs: np.ndarray, label_ids: np.ndarray, records: Sequence[dict], plans: list[list[Window]]
+        self, probs: np.ndarray, label_ids: np.ndarray, records: Sequence[dict], plans: list[list[Window]],
+        rules: list[list[dict]] | None = None,
     ) -> dict[str, float]:
         """Paragraph-level entity scores: window probabilities are merged and decoded as
         `predict` does it."""
-        pred_spans, k = [], 0
+        decoded, k = [], 0
         for rec, plan in zip(records, plans):
             rows = [probs[k + j][label_ids[k + j] != -100] for j in range(len(plan))]
             k += len(plan)
             merged = merge_windows(len(rec["text"]), plan, rows)
-            entities = decode_entities(rec["text"], merged, self.labels, self.min_lengths)
-            pred_spans.append([(e["start"], e["end"], e["label"]) for e in entities])
+            decoded.append(decode_entities(rec["text"], merged, self.labels, self.min_lengths))
+        pred_spans = [[(e["start"], e["end"], e["label"]) for e in ents] for ents in self._finish(decoded, rules)]
         scores = entity_scores([len(r["text"]) for r in records], [entity_spans(r) for r in records], pred_spans)
         exact, overlap = scores["exact"], scores["overlap"]
         flat = {key: exact["micro"][key] for key in ("precision", "recall", "f1")}
@@ -160,12 +177,15 @@ class NerTagger:
         years: Sequence[int | None] | None = None, batch_size: int = 16,
     ) -> list[list[dict]]:
         """Entity dicts per text; `sections`/`years` (section paths, report years) reach the model
-        through its rule hints only."""
+        through the rules only (hints, and REGION spans with `regions: rules`)."""
         texts = list(texts)
-        return tag_texts(
+        rules = self._rules(texts, sections, years)
+        found = tag_texts(
             texts, lambda chunks, hints: self._score(chunks, hints, batch_size), self.labels, self.window_size,
-            self.stride, hints=self._hints(texts, sections, years), min_lengths=self.min_lengths,
+            self.stride, hints=hint_ids(texts, rules, self.labels) if self.hints == "rules" else None,
+            min_lengths=self.min_lengths,
         )
+        return self._finish(found, rules)
 
     def _score(self, chunks: list[str], hints: list[list[int]] | None, batch_size: int) -> list[np.ndarray]:
         """Per-character softmax probabilities of each window (read at its first sub-token)."""
@@ -196,7 +216,7 @@ class NerTagger:
         self.tokenizer.save_pretrained(output_dir)
         write_model_info(
             output_dir, KIND, labels=self.labels, max_length=self.max_length, stride=self.stride, hints=self.hints,
-            min_span_length=self.min_lengths, **self.info
+            regions=self.regions, min_span_length=self.min_lengths, **self.info
         )
 
     @classmethod
@@ -207,7 +227,7 @@ class NerTagger:
         model = AutoModelForTokenClassification.from_pretrained(model_dir)
         tagger = cls(
             model, AutoTokenizer.from_pretrained(model_dir), max_length=info["max_length"], stride=info["stride"],
-            hints=info.get("hints", "none"), min_lengths=info.get("min_span_length"),
+            hints=info.get("hints", "none"), regions=info.get("regions", "model"), min_lengths=info.get("min_span_length"),
             info={k: info[k] for k in ("config", "dev_metrics") if k in info}, device=device,
         )
         if tagger.labels != info["labels"]:
