@@ -124,9 +124,9 @@ def top_level_number(text: str) -> int | None:
     return int(parse_number(match.group()[:-1])) if match else None
 
 
-def opens_chapter(text: str, is_heading: bool, current: int) -> bool:
-    """Whether a paragraph starts a new top-level section after chapter number `current`
-    (0 before the first).
+def opened_chapter(text: str, is_heading: bool, current: int) -> int | None:
+    """The number of the top-level section a paragraph opens after chapter number `current`
+    (0 before the first), None when it opens none.
 
     Why: one-line reports glue a chapter title to its first sentence with no stop between them
     (`一、盘点“十三五”,…新跨越过去五年,面对…`): the paragraph cannot be cut, but it still opens
@@ -134,9 +134,9 @@ def opens_chapter(text: str, is_heading: bool, current: int) -> bool:
     that looks like a marker (`建设一、二级交通劝导站。`, numbered points `一、…二、…` inside a
     chapter five) does not replace the chapter it stands in."""
     number = top_level_number(text)
-    if number is None or number <= current:
-        return False
-    return is_heading or number == current + 1
+    if number is None or number <= current or not (is_heading or number == current + 1):
+        return None
+    return number
 
 
 def segment(doc: MappedText, max_chars: int = DEFAULT_MAX_CHARS) -> list[Paragraph]:
@@ -153,10 +153,10 @@ def segment(doc: MappedText, max_chars: int = DEFAULT_MAX_CHARS) -> list[Paragra
         if piece is None:
             return
         level = heading_level(piece.text) or 9
-        if level == 1 and opens_chapter(piece.text, is_heading, chapter):
-            chapter = top_level_number(piece.text) or chapter
-            stack.clear()
-            stack.append((1, piece.text[:HEADING_MAX]))
+        opened = opened_chapter(piece.text, is_heading, chapter)
+        if opened is not None:
+            chapter = opened
+            stack[:] = [(1, piece.text[:HEADING_MAX])]
         elif is_heading and level > 1:
             while stack and stack[-1][0] >= level:
                 stack.pop()
