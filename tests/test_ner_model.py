@@ -97,7 +97,7 @@ def test_random_init_keeps_architecture_not_weights(encoder):
 def test_rule_hints_ride_on_token_types_and_survive_save_load(encoder, tmp_path):
     from transformers import AutoModelForTokenClassification, AutoTokenizer
 
-    from nlp.model.hints import rule_hint_ids, widen_token_types
+    from nlp.model.hints import hint_ids, rule_entities, widen_token_types
 
     labels = bio_labels()
     model = AutoModelForTokenClassification.from_pretrained(
@@ -110,7 +110,7 @@ def test_rule_hints_ride_on_token_types_and_survive_save_load(encoder, tmp_path)
     tagger = NerTagger(model, AutoTokenizer.from_pretrained(encoder), max_length=24, stride=6, hints="rules",
                        device="cpu")
     text = "推进池州市江南产业集中区建设，地区生产总值增长8%。" * 3  # several windows
-    [hints] = rule_hint_ids([text], labels)
+    [hints] = hint_ids([text], rule_entities([text]), labels)
     assert len(hints) == len(text) and any(hints)  # the rules found something: hints are not all O
     with torch.no_grad():  # make the hints matter, then check they reach the model at predict
         table[1:] += 3.0 * torch.randn(table[1:].shape, generator=torch.Generator().manual_seed(0))
@@ -169,11 +169,11 @@ def test_hints_need_token_type_embeddings():
 
 
 def test_rule_hints_read_the_section_and_year():
-    from nlp.model.hints import rule_hint_ids
+    from nlp.model.hints import hint_ids, rule_entities
 
     labels = bio_labels()
     text = "地区生产总值增长8%。"
-    plan, review = rule_hint_ids([text, text], labels, ["二、2021年工作安排", "一、2020年工作回顾"], [2021, 2021])
+    plan, review = hint_ids([text, text], rule_entities([text, text], ["二、2021年工作安排", "一、2020年工作回顾"], [2021, 2021]), labels)
     assert [labels[i] for i in plan][:2] == ["B-TARGET", "I-TARGET"]
     assert [labels[i] for i in review][:2] == ["B-ACHIEVED", "I-ACHIEVED"]
     assert labels[plan[-1]] == "O" and len(plan) == len(text)

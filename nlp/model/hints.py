@@ -42,14 +42,6 @@ def hint_ids(texts: Sequence[str], found: Sequence[Sequence[dict]], labels: Sequ
     ]
 
 
-def rule_hint_ids(
-    texts: Sequence[str], labels: Sequence[str], sections: Sequence[str | None] | None = None,
-    years: Sequence[int | None] | None = None,
-) -> list[list[int]]:
-    """Per text, the index in `labels` of the rule tagger's BIO tag of each character."""
-    return hint_ids(texts, rule_entities(texts, sections, years), labels)
-
-
 def take_rule_regions(predicted: Sequence[dict], rules: Sequence[dict]) -> list[dict]:
     """`predicted` with its REGION spans replaced by the rules' (`model.regions: rules`).
 

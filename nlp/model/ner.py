@@ -18,7 +18,7 @@ import numpy as np
 from nlp.config import NerConfig, to_dict
 from nlp.data import align_labels, encode_chars, entity_spans, first_token_positions, spans_to_bio
 from nlp.evaluate import entity_scores
-from nlp.model.hints import hint_ids, rule_entities, rule_hint_ids, take_rule_regions, token_hints, widen_token_types
+from nlp.model.hints import hint_ids, rule_entities, take_rule_regions, token_hints, widen_token_types
 from nlp.model.windows import Window, decode_entities, make_windows, merge_windows, tag_texts
 from nlp.spec import bio_labels
 from nlp.train import build_model, head_scaled_adamw, length_batches, read_model_info, run_trainer, torch_device, write_model_info
@@ -36,6 +36,11 @@ def shortest_spans(records: Sequence[dict]) -> dict[str, int]:
         for start, end, label in entity_spans(rec):
             shortest[label] = min(shortest.get(label, end - start), end - start)
     return shortest
+
+
+def record_context(records: Sequence[dict]) -> tuple[list[str], list[str | None], list[int | None]]:
+    """Texts, section paths and report years of records: what the rules read."""
+    return [r["text"] for r in records], [r.get("section") for r in records], [r.get("year") for r in records]
 
 
 class NerTagger:
@@ -81,12 +86,10 @@ class NerTagger:
         new_params = [p for name, p in model.named_parameters() if not name.startswith(f"{base}.")]  # the head
         if self.hints != "none":
             new_params += widen_token_types(model, len(self.labels)).parameters()
-        train_ds, _ = self._dataset(train_records)
-        dev_ds, dev_plans = self._dataset(dev_records)
+        dev_rules = self._rules(*record_context(dev_records))
+        train_ds, _ = self._dataset(train_records, self._rules(*record_context(train_records)))
+        dev_ds, dev_plans = self._dataset(dev_records, dev_rules)
         log.info("NER data: %d train windows, %d dev windows", len(train_ds), len(dev_ds))
-        dev_rules = self._rules(
-            [r["text"] for r in dev_records], [r.get("section") for r in dev_records], [r.get("year") for r in dev_records]
-        )
 
         def compute_metrics(eval_pred: Any) -> dict[str, float]:
             return self._dev_metrics(eval_pred.predictions, eval_pred.label_ids, dev_records, dev_plans, dev_rules)
@@ -102,14 +105,15 @@ class NerTagger:
         self.info = {"config": to_dict(cfg), "dev_metrics": metrics}
         return metrics
 
-    def _dataset(self, records: Sequence[dict]) -> tuple[Any, list[list[Window]]]:
-        """Tokenised windows of the records (one row per window) and each record's windows."""
+    def _dataset(
+        self, records: Sequence[dict], rules: list[list[dict]] | None
+    ) -> tuple[Any, list[list[Window]]]:
+        """Tokenised windows of the records (one row per window) and each record's windows;
+        `rules` are the records' rule entities (see `_rules`), the source of the hints."""
         from datasets import Dataset
 
         label2id = {label: i for i, label in enumerate(self.labels)}
-        all_hints = self._hints(
-            [rec["text"] for rec in records], [rec.get("section") for rec in records], [rec.get("year") for rec in records]
-        )
+        all_hints = self._hint_ids([rec["text"] for rec in records], rules)
         plans, texts, tags, hints = [], [], [], []
         for k, rec in enumerate(records):
             text = rec["text"]
@@ -132,11 +136,9 @@ class NerTagger:
         dataset = Dataset.from_dict(columns)
         return dataset.map(tokenize, batched=True, remove_columns=list(columns)), plans
 
-    def _hints(
-        self, texts: Sequence[str], sections: Sequence[str | None] | None, years: Sequence[int | None] | None
-    ) -> list[list[int]] | None:
-        """Per-character hint ids of the texts (see nlp.model.hints), None without hints."""
-        return rule_hint_ids(texts, self.labels, sections, years) if self.hints == "rules" else None
+    def _hint_ids(self, texts: Sequence[str], rules: list[list[dict]] | None) -> list[list[int]] | None:
+        """Per-character hint ids of the texts from their rule entities, None without hints."""
+        return hint_ids(texts, rules, self.labels) if self.hints == "rules" and rules is not None else None
 
     def _rules(
         self, texts: Sequence[str], sections: Sequence[str | None] | None, years: Sequence[int | None] | None
@@ -182,8 +184,7 @@ class NerTagger:
         rules = self._rules(texts, sections, years)
         found = tag_texts(
             texts, lambda chunks, hints: self._score(chunks, hints, batch_size), self.labels, self.window_size,
-            self.stride, hints=hint_ids(texts, rules, self.labels) if self.hints == "rules" else None,
-            min_lengths=self.min_lengths,
+            self.stride, hints=self._hint_ids(texts, rules), min_lengths=self.min_lengths,
         )
         return self._finish(found, rules)
 
