@@ -88,6 +88,14 @@ def test_counts_stated_as_done_take_their_object() -> None:
     assert found == [("开工建设8个抽水蓄能电站", "ACHIEVED"), ("建成22个省级美丽乡村", "ACHIEVED")]
 
 
+def test_second_value_after_a_comma_joins_its_indicator() -> None:
+    """GUIDELINES round 3: growth or a comparison after a comma is a second value of the same
+    indicator; a clause that names a new indicator starts a new span."""
+    text = "一年来，地区生产总值414.4亿元,增长3.3%，规上工业增加值增长7.6%，高于全国1.7个百分点，财政收入增长6%。"
+    found = [s["text"] for s in find_quantities(text)]
+    assert found == ["地区生产总值414.4亿元,增长3.3%", "规上工业增加值增长7.6%，高于全国1.7个百分点", "财政收入增长6%"]
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -5,9 +5,10 @@ A value is a number (arabic, full-width, 百分之八, 两千万) with an option
 qualifier. Its span reaches left over a comparator verb (增长, 达到, 控制在…) to the start
 of the indicator — the clause start, minus the scope and cue words of
 `rules_quantity_scope.txt` and a leading region (spec span rules) — and right over further
-values of the same indicator (、增长5; 分别增长8%和9%左右; 由12%提高到15%). A value with a
-classifier directly after a verb takes its object (培育3户百亿级企业). Years, dates,
-ordinals, 十四五-style numbers and counts of tasks (`rules_quantity_stop.txt`) are skipped.
+values of the same indicator (、增长5; ，年均增长8.3%; ，高于全国1.7个百分点; 分别增长8%和9%左右;
+由12%提高到15%). A value with a classifier directly after a verb takes its object
+(培育3户百亿级企业). Years, dates, ordinals, 十四五-style numbers and counts of tasks
+(`rules_quantity_stop.txt`) are skipped.
 
 The label comes from the nearest cue on the left in the same sentence (力争/目标/今年 →
 TARGET; 一年来/去年/累计/预计 → ACHIEVED), then a year compared with the report year, then
@@ -52,6 +53,8 @@ _COMPARATOR_END = re.compile(rf"{_COMPARATOR}$")
 _CONTINUATION = re.compile(
     rf"(?:[、和及与]|，?分别)\s*(?:{_COMPARATOR})?(?={_NUM}|百分之|第)"
     rf"|(?:提高|提升|下降|降低|增加|减少|增长|扩大|缩小|优化)(?:到|至|为)\s*(?={_NUM})"
+    rf"|[，,]\s*(?:同比|年均|比上年|较上年)?(?:增长|下降|增加|减少|提高|(?:高于|低于|快于)(?:全国|全省|全市)?)\s*"
+    rf"(?={_NUM}|百分之)"
 )
 _CLAUSE_BREAK = re.compile(r"[，,。；;：:！!？?、（）()《》\n]|\s{2,}")
 _SENTENCE_BREAK = re.compile(r"[。；;！!？?\n]")
