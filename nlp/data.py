@@ -217,3 +217,10 @@ def align_labels(word_ids: list[int | None], label_ids: Sequence[int]) -> list[i
     for char, pos in enumerate(first_token_positions(word_ids)):
         labels[pos] = label_ids[char]
     return labels
+
+
+def record_context(records: Sequence[dict]) -> tuple[list[str], list[str], list[int | None]]:
+    """Texts, section paths ("" when unknown) and report years of gold or input records: the
+    context the rules read to tell a target from a result, the same in training, evaluation
+    and prediction."""
+    return [r["text"] for r in records], [r.get("section") or "" for r in records], [r.get("year") for r in records]

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from nlp.config import ClsConfig, NerConfig, TfidfConfig, TrainConfig, require_existing
-from nlp.data import Span, entity_spans, load_split_records, ner_records, spans_to_bio
+from nlp.data import Span, entity_spans, load_split_records, ner_records, record_context, spans_to_bio
 from nlp.spec import AREA_LABELS, ENTITY_LABELS
 
 log = logging.getLogger(__name__)
@@ -222,12 +222,11 @@ def evaluate(
 
 
 def _evaluate_ner(records: list[dict], systems: dict[str, tuple[str, Path | None]]) -> tuple[dict, list[dict]]:
-    texts = [r["text"] for r in records]
-    context = {"sections": [r.get("section", "") for r in records], "years": [r.get("year") for r in records]}
+    texts, sections, years = record_context(records)
     gold = [entity_spans(r) for r in records]
     results, predictions = {}, {}
     for name, (kind, path) in systems.items():
-        predictions[name] = load_tagger(kind, path).predict(texts, **context)
+        predictions[name] = load_tagger(kind, path).predict(texts, sections=sections, years=years)
         spans = [[(e["start"], e["end"], e["label"]) for e in ents] for ents in predictions[name]]
         results[name] = entity_scores([len(t) for t in texts], gold, spans)
     return results, entity_errors(records, predictions["model"])

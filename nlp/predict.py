@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.config import PredictConfig, to_dict
+from nlp.data import record_context
 from nlp.ingest import ingest, write_jsonl
 from nlp.ingest.decode import NotTextError, decode_bytes
 from nlp.ingest.pipeline import atomic_writer
@@ -206,11 +207,8 @@ def predict_paragraphs(
     entities: list[Any] = [None] * len(texts)
     for b in range(0, len(order), batch_size):
         idx = order[b : b + batch_size]
-        batch = [texts[i] for i in idx]
-        ents = predictors.tagger.predict(
-            batch, sections=[paragraphs[i].get("section", "") for i in idx],
-            years=[paragraphs[i].get("year") for i in idx], batch_size=batch_size,
-        )
+        batch, sections, years = record_context([paragraphs[i] for i in idx])
+        ents = predictors.tagger.predict(batch, sections=sections, years=years, batch_size=batch_size)
         ars = predictors.classifier.predict(batch, batch_size=batch_size)
         if len(ents) != len(batch) or len(ars) != len(batch):
             raise ValueError(f"a predictor returned {len(ents)} entity lists and {len(ars)} area lists for {len(batch)} texts")

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from nlp.config import NerConfig, to_dict
-from nlp.data import align_labels, encode_chars, entity_spans, first_token_positions, spans_to_bio
+from nlp.data import align_labels, encode_chars, entity_spans, first_token_positions, record_context, spans_to_bio
 from nlp.evaluate import entity_scores
 from nlp.model.hints import hint_ids, rule_entities, take_rule_regions, token_hints, widen_token_types
 from nlp.model.windows import Window, decode_entities, make_windows, merge_windows, tag_texts
@@ -36,11 +36,6 @@ def shortest_spans(records: Sequence[dict]) -> dict[str, int]:
         for start, end, label in entity_spans(rec):
             shortest[label] = min(shortest.get(label, end - start), end - start)
     return shortest
-
-
-def record_context(records: Sequence[dict]) -> tuple[list[str], list[str | None], list[int | None]]:
-    """Texts, section paths and report years of records: what the rules read."""
-    return [r["text"] for r in records], [r.get("section") for r in records], [r.get("year") for r in records]
 
 
 class NerTagger:
