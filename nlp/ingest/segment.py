@@ -152,12 +152,11 @@ def segment(doc: MappedText, max_chars: int = DEFAULT_MAX_CHARS) -> list[Paragra
         piece = _strip(remove_cjk_digit_spaces(piece))
         if piece is None:
             return
-        level = heading_level(piece.text) or 9
         opened = opened_chapter(piece.text, is_heading, chapter)
         if opened is not None:
             chapter = opened
             stack[:] = [(1, piece.text[:HEADING_MAX])]
-        elif is_heading and level > 1:
+        elif is_heading and (level := heading_level(piece.text) or 9) > 1:
             while stack and stack[-1][0] >= level:
                 stack.pop()
             stack.append((level, piece.text[:HEADING_MAX]))
