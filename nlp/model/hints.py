@@ -1,9 +1,9 @@
 """Rule hints for the NER model: the rule annotator's BIO tag of every character, given to the
 encoder through its token-type (segment) embeddings.
 
-Why: the embedded encoder is small (4 layers, 312 wide) and the gold train split has 540
-paragraphs, too few to learn the gazetteer's thousands of place names or the quantity
-patterns from scratch. With hints the model starts from what the rules know and learns from
+Why: the embedded encoder is small (4 layers, 312 wide) and the gold train split has about a
+thousand entity paragraphs, too few to learn the gazetteer's thousands of place names or the
+quantity patterns from scratch. With hints the model starts from what the rules know and learns from
 the gold where to trust, extend, cut or relabel a rule span (a stacked model, in the manner of
 gazetteer features in classic NER). Token-type embeddings are the one per-token input every
 BERT-style encoder has, so the hints need no new module: the table grows from 2 rows to one
@@ -23,6 +23,7 @@ from typing import Any
 import torch
 
 from nlp.data import spans_to_bio
+
 
 def rule_entities(
     texts: Sequence[str], sections: Sequence[str | None] | None = None, years: Sequence[int | None] | None = None,
