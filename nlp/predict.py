@@ -26,10 +26,10 @@ from typing import Any
 
 from nlp.config import PredictConfig, to_dict
 from nlp.data import record_context
-from nlp.ingest import ingest, write_jsonl
+from nlp.ingest import ingest
 from nlp.ingest.decode import NotTextError, decode_bytes
-from nlp.ingest.pipeline import atomic_writer
 from nlp.ingest.readers import InputError, iter_input_files, iter_jsonl_objects, row_hints
+from nlp.io import atomic_writer, write_jsonl
 from nlp.model.interfaces import AreaClassifier, EntityTagger
 from nlp.spec import AREA_LABELS, ENTITY_LABELS, QUANTITY_LABELS
 

@@ -14,9 +14,9 @@ import pytest
 
 from nlp.cli import main
 from nlp.config import OutputConfig, PredictClsConfig, PredictConfig, PredictNerConfig
-from nlp.ingest import ingest, read_jsonl
+from nlp.ingest import ingest
 from nlp.normalize import normalize_quantity
-from nlp.ingest.pipeline import atomic_writer
+from nlp.io import atomic_writer, read_jsonl
 from nlp.predict import Predictors, is_presegmented, predict_paths
 from nlp.rules.gazetteer import lookup_region
 from nlp.spec import AREA_LABELS, ENTITY_LABELS, QUANTITY_LABELS

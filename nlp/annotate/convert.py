@@ -17,22 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from nlp.annotate.markup import OFFSET_KEYS, offsets_to_gold
-from nlp.annotate.validate import AnnotationError, Row, load_gold, load_offsets, read_jsonl, validate_records
+from nlp.annotate.validate import AnnotationError, load_gold, load_offsets, validate_records
+from nlp.io import Row, read_jsonl_rows, write_jsonl
 from nlp.spec import AREAS, ENTITY_LABELS
 
 FORMATS: tuple[str, ...] = ("gold", "offsets", "labelstudio", "doccano")
 
 #: Names tying Label Studio results to the controls of `label_studio_config()`.
 LS_TEXT, LS_LABELS, LS_AREAS = "text", "label", "areas"
-
-
-def write_jsonl(records: Iterable[dict[str, Any]], path: Path) -> None:
-    """One JSON object per line, Chinese kept readable (ensure_ascii=False)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as fh:
-        for rec in records:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 
 def _extras(record: dict[str, Any], core: Iterable[str]) -> dict[str, Any]:
@@ -187,7 +179,7 @@ def read_records(path: Path, fmt: str) -> list[dict[str, Any]]:
         rows = [(f"{path}: task {t.get('id', n) if isinstance(t, dict) else n}", t) for n, t in enumerate(tasks)]
         return _converted(rows, labelstudio_to_offsets, path)
     if fmt == "doccano":
-        rows, bad_lines = read_jsonl(path)
+        rows, bad_lines = read_jsonl_rows(path)
         if bad_lines:
             raise AnnotationError(str(path), bad_lines)
         return _converted(rows, doccano_to_offsets, path)
@@ -200,11 +192,11 @@ def write_records(records: list[dict[str, Any]], path: Path, fmt: str) -> None:
     if problems:
         raise AnnotationError(f"records for {path}", problems)
     if fmt == "gold":
-        write_jsonl(map(offsets_to_gold, records), path)
+        write_jsonl(path, map(offsets_to_gold, records))
     elif fmt == "offsets":
-        write_jsonl(records, path)
+        write_jsonl(path, records)
     elif fmt == "doccano":
-        write_jsonl(map(offsets_to_doccano, records), path)
+        write_jsonl(path, map(offsets_to_doccano, records))
     elif fmt == "labelstudio":
         tasks = [offsets_to_labelstudio(rec, n) for n, rec in enumerate(records, start=1)]
         Path(path).parent.mkdir(parents=True, exist_ok=True)

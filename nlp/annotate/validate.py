@@ -7,17 +7,16 @@ single `AnnotationError` carrying that whole list.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from nlp.annotate.markup import GOLD_KEYS, OFFSET_KEYS, MarkupError, doc_id_of, gold_to_offsets, parse_markup
+from nlp.io import Row, read_jsonl_rows
 from nlp.spec import AREA_LABELS, ENTITY_LABELS, MAX_AREAS, MIN_AREAS
 
 #: Record kinds: "gold" carries inline markup, "offsets" carries text + entity offsets.
 KINDS = ("gold", "offsets")
-Row = tuple[str, Any]  # (where, record): where is "file:line" or another locator
 
 
 class AnnotationError(ValueError):
@@ -147,23 +146,6 @@ def _text_mismatch(text: str, expected: str) -> str:
     )
 
 
-def read_jsonl(path: Path) -> tuple[list[Row], list[str]]:
-    """Records of a JSONL file as (file:line, record) and the lines that are not JSON.
-    Blank lines hold no record and are passed over."""
-    rows: list[Row] = []
-    errors: list[str] = []
-    with Path(path).open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                rows.append((where, json.loads(line)))
-            except json.JSONDecodeError as exc:
-                errors.append(f"{where}: invalid JSON: {exc}")
-    return rows, errors
-
-
 def validate_records(
     rows: Iterable[Row],
     *,
@@ -209,7 +191,7 @@ def _read_checked(
     problems: list[str] = []
     seen: dict[str, str] = {}
     for path in paths:
-        file_rows, bad_lines = read_jsonl(path)
+        file_rows, bad_lines = read_jsonl_rows(path)
         problems += bad_lines + validate_records(file_rows, paragraphs=paragraphs, kind=kind, seen=seen)
         rows += file_rows
     return rows, problems
@@ -239,7 +221,7 @@ def load_offsets(path: Path) -> list[dict[str, Any]]:
 
 def load_paragraph_texts(path: Path) -> dict[str, str]:
     """para_id -> text of an ingest `paragraphs.jsonl`, to check gold texts against."""
-    rows, problems = read_jsonl(path)
+    rows, problems = read_jsonl_rows(path)
     texts: dict[str, str] = {}
     for where, rec in rows:
         if not isinstance(rec, dict) or not isinstance(rec.get("para_id"), str) or not isinstance(rec.get("text"), str):

@@ -33,9 +33,9 @@ def add_parser(subparsers: argparse._SubParsersAction, name: str, help_text: str
 def _jsonl_records(path: Path, required: tuple[str, ...], what: str) -> list[tuple[str, dict]]:
     """(file:line, record) of a JSONL file whose records all hold string `required` keys;
     the first bad line raises a ValueError naming it."""
-    from nlp.annotate.validate import read_jsonl
+    from nlp.io import read_jsonl_rows
 
-    rows, bad_lines = read_jsonl(path)
+    rows, bad_lines = read_jsonl_rows(path)
     if bad_lines:
         raise ValueError(bad_lines[0])
     for where, record in rows:
@@ -103,7 +103,7 @@ def label_counts(records: Iterable[Mapping], fmt: str = "offsets") -> Counter:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nlp.ingest.pipeline import write_jsonl
+    from nlp.io import write_jsonl
 
     paragraphs = read_paragraphs(args.paragraphs)
     documents = args.documents or args.paragraphs.with_name("documents.jsonl")

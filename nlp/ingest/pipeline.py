@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import logging
-import os
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
 
 from nlp.ingest.clean import clean_document
 from nlp.ingest.mapped import MappedText, encode_runs
 from nlp.ingest.metadata import extract_metadata
 from nlp.ingest.readers import SourceUnit, read_units
 from nlp.ingest.segment import DEFAULT_MAX_CHARS, segment
+from nlp.io import write_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -110,40 +106,7 @@ def ingest(paths: Iterable[Path], max_chars: int = DEFAULT_MAX_CHARS) -> IngestR
     return result
 
 
-@contextlib.contextmanager
-def atomic_writer(path: Path, newline: str | None = None) -> Iterator[TextIO]:
-    """A text file opened for writing that replaces `path` only when closed without error: a
-    crash never leaves a half-written file behind, nor a temporary one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
-            yield fh
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the file normal permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_jsonl(path: Path, records: Iterable[dict]) -> None:
-    """Atomic JSONL write (see atomic_writer)."""
-    with atomic_writer(Path(path)) as fh:
-        for rec in records:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
 def write_ingest(result: IngestResult, output: Path) -> None:
+    """documents.jsonl and paragraphs.jsonl of an ingest run in `output`, each written atomically."""
     write_jsonl(Path(output) / "documents.jsonl", result.documents)
     write_jsonl(Path(output) / "paragraphs.jsonl", result.paragraphs)

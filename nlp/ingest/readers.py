@@ -119,7 +119,8 @@ def iter_jsonl_objects(path: Path, text: str) -> Iterator[tuple[int, str, dict |
         yield line_no, where, row if isinstance(row, dict) else InputError(f"{where}: expected a JSON object")
 
 
-def read_jsonl(path: Path) -> Iterator[SourceUnit | InputError]:
+def read_jsonl_reports(path: Path) -> Iterator[SourceUnit | InputError]:
+    """One source unit per JSONL record with a report text field; bad lines come out as errors."""
     text, encoding = decode_bytes(path.read_bytes(), str(path))
     for line, where, row in iter_jsonl_objects(path, text):
         try:
@@ -132,7 +133,7 @@ def read_jsonl(path: Path) -> Iterator[SourceUnit | InputError]:
         yield SourceUnit(row[key], {"path": str(path), "line": line, "field": key, "encoding": encoding}, hints=row_hints(row))
 
 
-READERS = {".txt": read_txt, ".csv": read_csv, ".jsonl": read_jsonl}
+READERS = {".txt": read_txt, ".csv": read_csv, ".jsonl": read_jsonl_reports}
 
 
 def read_units(paths: list[Path]) -> Iterator[SourceUnit | InputError | NotTextError]:

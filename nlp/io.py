@@ -1,0 +1,78 @@
+"""JSON Lines and atomic file writing: the one home for reading and writing the project's
+JSONL files, so that every command reports a bad line the same way and no command leaves a
+half-written output behind."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+Row = tuple[str, Any]  # (where, record): where is "file:line" or another locator
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, newline: str | None = None) -> Iterator[TextIO]:
+    """A text file opened for writing that replaces `path` only when closed without error: a
+    crash never leaves a half-written file behind, nor a temporary one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
+            yield fh
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the file normal permissions
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_jsonl(path: Path, records: Iterable[Any]) -> int:
+    """Writes one JSON value per line (Chinese kept readable), atomically; returns the count."""
+    n = 0
+    with atomic_writer(Path(path)) as fh:
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def read_jsonl_rows(path: Path) -> tuple[list[Row], list[str]]:
+    """Records of a UTF-8 JSONL file as (file:line, record), and the lines that are not JSON,
+    each named by file and line, so that a validator can report them all and keep the rest.
+    Blank lines hold no record and are passed over; a file that is not UTF-8 is a ValueError
+    naming the file."""
+    rows: list[Row] = []
+    errors: list[str] = []
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{lineno}"
+        try:
+            rows.append((where, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            errors.append(f"{where}: invalid JSON: {exc}")
+    return rows, errors
+
+
+def read_jsonl(path: Path) -> list[Any]:
+    """Every record of a JSONL file; the first line that is not JSON is a ValueError naming it."""
+    rows, errors = read_jsonl_rows(path)
+    if errors:
+        raise ValueError(errors[0])
+    return [record for _, record in rows]
