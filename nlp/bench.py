@@ -39,7 +39,7 @@ def _encoder_batches(tagger: Any, texts: Sequence[str], batch_size: int) -> list
     """Tokenised batches of the tagger's windows of `texts`, on the model's device."""
     from nlp.data import encode_chars
     from nlp.model.windows import make_windows
-    from nlp.train import length_batches
+    from nlp.model.hf import length_batches
 
     chunks = [t[s:e] for t in texts for s, e in make_windows(len(t), tagger.window_size, tagger.stride)]
     device = next(tagger.model.parameters()).device

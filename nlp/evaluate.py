@@ -1,12 +1,5 @@
-"""Scoring (`nlp evaluate`): a trained model and its baseline on the same gold split, side by
-side, with the metrics the models also use for dev selection.
-
-NER is scored at the entity level: "exact" (seqeval, strict IOB2: start, end and label must
-all match) and "overlap" (a predicted span counts as correct when it overlaps a gold span of
-the same label, and a gold span as found when a predicted span of its label overlaps it).
-Areas are scored per area (P/R/F1 over the selected label sets), micro and macro, plus the
-accuracy of the primary (first) area and the mean Jaccard similarity of the label sets.
-Macro averages run over the labels that occur in the gold or the predictions of the split.
+"""`nlp evaluate`: a trained model and its baseline on the same gold split, side by side, scored
+by nlp.metrics, with the worst errors of the model.
 
 Outputs in the evaluation folder: metrics.json, report.md, errors.jsonl and PNG plots.
 """
@@ -19,147 +12,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from nlp.config import ClsConfig, NerConfig, TfidfConfig, TrainConfig, require_existing
-from nlp.data import Span, entity_spans, load_split_records, ner_records, record_context, spans_to_bio
+from nlp.data import entity_spans, load_split_records, ner_records, record_context
+from nlp.metrics import area_scores, entity_scores
+from nlp.model.registry import load_area_classifier, load_tagger
 from nlp.spec import AREA_LABELS, ENTITY_LABELS
 
 log = logging.getLogger(__name__)
 
 CONTEXT_CHARS = 20
-
-
-# --- metrics -------------------------------------------------------------------------------
-
-
-def _prf(hits_p: float, n_pred: float, hits_r: float, n_gold: float) -> dict[str, float]:
-    precision = hits_p / n_pred if n_pred else 0.0
-    recall = hits_r / n_gold if n_gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": float(precision), "recall": float(recall), "f1": float(f1), "support": int(n_gold)}
-
-
-def _macro(per_label: dict[str, dict[str, float]], used: Sequence[str]) -> dict[str, float]:
-    rows = [per_label[name] for name in used]
-    mean = {k: float(np.mean([r[k] for r in rows])) if rows else 0.0 for k in ("precision", "recall", "f1")}
-    return {**mean, "support": int(sum(r["support"] for r in rows))}
-
-
-def exact_entity_scores(lengths: Sequence[int], gold: Sequence[Sequence[Span]], pred: Sequence[Sequence[Span]]) -> dict:
-    """seqeval entity-level scores (strict IOB2) per label, micro and macro."""
-    from seqeval.metrics import classification_report
-    from seqeval.scheme import IOB2
-
-    y_true = [spans_to_bio(n, spans) for n, spans in zip(lengths, gold)]
-    y_pred = [spans_to_bio(n, spans) for n, spans in zip(lengths, pred)]
-    report = classification_report(y_true, y_pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
-    per_label = {
-        name: {
-            "precision": float(report[name]["precision"]) if name in report else 0.0,
-            "recall": float(report[name]["recall"]) if name in report else 0.0,
-            "f1": float(report[name]["f1-score"]) if name in report else 0.0,
-            "support": int(report[name]["support"]) if name in report else 0,
-        }
-        for name in ENTITY_LABELS
-    }
-    micro = report["micro avg"]
-    return {
-        "labels": per_label,
-        "micro": {"precision": float(micro["precision"]), "recall": float(micro["recall"]),
-                  "f1": float(micro["f1-score"]), "support": int(micro["support"])},
-        "macro": _macro(per_label, [name for name in ENTITY_LABELS if name in report]),
-    }
-
-
-def overlap_entity_scores(gold: Sequence[Sequence[Span]], pred: Sequence[Sequence[Span]]) -> dict:
-    """Lenient scores: spans count as matched when they overlap a span of the same label."""
-    counts = {name: np.zeros(4) for name in ENTITY_LABELS}  # pred hits, n pred, gold hits, n gold
-    for gold_spans, pred_spans in zip(gold, pred):
-        for spans, others, hit, total in ((pred_spans, gold_spans, 0, 1), (gold_spans, pred_spans, 2, 3)):
-            for s, e, label in spans:
-                counts.setdefault(label, np.zeros(4))
-                counts[label][total] += 1
-                counts[label][hit] += any(label == lo and s < eo and so < e for so, eo, lo in others)
-    per_label = {name: _prf(*c) for name, c in counts.items()}
-    used = [name for name, c in counts.items() if c[1] or c[3]]
-    return {"labels": per_label, "micro": _prf(*sum(counts.values())), "macro": _macro(per_label, used)}
-
-
-def entity_scores(lengths: Sequence[int], gold: Sequence[Sequence[Span]], pred: Sequence[Sequence[Span]]) -> dict:
-    return {"exact": exact_entity_scores(lengths, gold, pred), "overlap": overlap_entity_scores(gold, pred)}
-
-
-def multi_hot(area_lists: Sequence[Sequence[str]]) -> np.ndarray:
-    """(n, len(AREA_LABELS)) 0/1 matrix; an unknown area is an error."""
-    index = {area: i for i, area in enumerate(AREA_LABELS)}
-    out = np.zeros((len(area_lists), len(AREA_LABELS)), dtype=np.float32)
-    for row, areas in enumerate(area_lists):
-        for area in areas:
-            if area not in index:
-                raise ValueError(f"unknown policy area {area!r} (expected one of {', '.join(AREA_LABELS)})")
-            out[row, index[area]] = 1
-    return out
-
-
-def _area_counts(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    """Per area: true positives, predicted count, gold count."""
-    return np.stack([(y_true * y_pred).sum(0), y_pred.sum(0), y_true.sum(0)], axis=1)
-
-
-def macro_f1(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """Macro F1 over the areas present in the gold or the predictions: the same number as
-    area_scores' macro F1, computed directly on 0/1 matrices for threshold tuning."""
-    counts = _area_counts(y_true, y_pred)
-    used = counts[:, 1] + counts[:, 2] > 0
-    f1 = 2 * counts[:, 0] / np.maximum(counts[:, 1] + counts[:, 2], 1)
-    return float(f1[used].mean()) if used.any() else 0.0
-
-
-def area_scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict:
-    """Per-area P/R/F1, micro and macro F1, primary-area accuracy and mean Jaccard."""
-    y_true, y_pred = multi_hot(gold), multi_hot(pred)
-    counts = _area_counts(y_true, y_pred)
-    per_area = {area: _prf(tp, n_pred, tp, n_gold) for area, (tp, n_pred, n_gold) in zip(AREA_LABELS, counts)}
-    used = [area for area, c in zip(AREA_LABELS, counts) if c[1] or c[2]]
-    union = np.maximum(y_true, y_pred).sum(1)
-    jaccard = (y_true * y_pred).sum(1) / np.maximum(union, 1)
-    return {
-        "areas": per_area,
-        "micro": _prf(counts[:, 0].sum(), counts[:, 1].sum(), counts[:, 0].sum(), counts[:, 2].sum()),
-        "macro": _macro(per_area, used),
-        "primary_accuracy": float(np.mean([bool(p) and p[0] == g[0] for g, p in zip(gold, pred)])) if gold else 0.0,
-        "mean_jaccard": float(jaccard.mean()) if len(jaccard) else 0.0,
-    }
-
-
-# --- loading models by kind ---------------------------------------------------------------
-
-
-def load_tagger(kind: str, path: Path | None = None, device: str = "auto") -> Any:
-    """An EntityTagger: "rules" (no path) or "model" (a folder written by `nlp train`)."""
-    if kind == "rules":
-        from nlp.model.baselines import RuleTagger
-
-        return RuleTagger()
-    if kind == "model":
-        from nlp.model.ner import NerTagger
-
-        return NerTagger.load(Path(path), device=device)  # type: ignore[arg-type]
-    raise ValueError(f"unknown entity tagger kind {kind!r} (expected rules or model)")
-
-
-def load_area_classifier(kind: str, path: Path, device: str = "auto") -> Any:
-    """An AreaClassifier: "model" (transformer) or "tfidf", from a folder written by `nlp train`."""
-    if kind == "model":
-        from nlp.model.classifier import AreaModel
-
-        return AreaModel.load(Path(path), device=device)
-    if kind == "tfidf":
-        from nlp.model.baselines import TfidfAreaClassifier
-
-        return TfidfAreaClassifier.load(Path(path))
-    raise ValueError(f"unknown area classifier kind {kind!r} (expected model or tfidf)")
 
 
 # --- nlp evaluate --------------------------------------------------------------------------

@@ -187,7 +187,7 @@ def _read_file(path: Path, max_chars: int) -> Iterator[Document | Failure]:
 
 def load_predictors(cfg: PredictConfig) -> Predictors:
     """The tagger and classifier named by the config (models or baselines)."""
-    from nlp.evaluate import load_area_classifier, load_tagger
+    from nlp.model.registry import load_area_classifier, load_tagger
 
     return Predictors(
         load_tagger(cfg.ner.kind, cfg.ner.path, device=cfg.device),

@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 
 from nlp.config import ThresholdConfig, load_config
-from nlp.model.baselines import RuleTagger, TfidfAreaClassifier
-from nlp.model.classifier import AreaModel, select_areas, tune_thresholds
+from nlp.model.areas import select_areas, tune_thresholds
+from nlp.model.areas_encoder import EncoderAreaClassifier
+from nlp.model.areas_tfidf import TfidfAreaClassifier
 from nlp.model.pooling import MeanPoolClassifier
-from nlp.model.interfaces import AreaClassifier, EntityTagger, is_saved_model
+from nlp.model.hf import is_saved_model
+from nlp.model.interfaces import AreaClassifier
 from nlp.spec import AREA_LABELS, MAX_AREAS
 
 N = len(AREA_LABELS)
@@ -90,7 +92,7 @@ def test_tfidf_classifier_fit_save_load(tiny_splits, tmp_path):
     assert np.allclose(loaded.predict_proba(texts), model.predict_proba(texts))
     assert np.array_equal(loaded.thresholds, model.thresholds)
     with pytest.raises(ValueError, match="'tfidf' model, expected 'cls'"):
-        AreaModel.load(tmp_path / "tfidf")
+        EncoderAreaClassifier.load(tmp_path / "tfidf")
 
 
 def test_area_model_contract_and_round_trip(tmp_path, encoder):
@@ -98,11 +100,11 @@ def test_area_model_contract_and_round_trip(tmp_path, encoder):
 
     model = MeanPoolClassifier(AutoModel.from_pretrained(encoder), N)
     thresholds = np.full(N, 0.5)
-    area_model = AreaModel(model, AutoTokenizer.from_pretrained(encoder), max_length=16, thresholds=thresholds)
+    area_model = EncoderAreaClassifier(model, AutoTokenizer.from_pretrained(encoder), max_length=16, thresholds=thresholds)
     texts = ["加强政府自身建设。", "全年地区生产总值增长8.5%左右。" * 5, "。"]
     assert_area_contract(area_model, texts)
     area_model.save(tmp_path / "cls")
-    loaded = AreaModel.load(tmp_path / "cls", device="cpu")
+    loaded = EncoderAreaClassifier.load(tmp_path / "cls", device="cpu")
     assert np.allclose(loaded.predict_proba(texts), area_model.predict_proba(texts), atol=1e-6)
     assert loaded.max_length == 16
     assert loaded.tfidf is None
@@ -111,33 +113,19 @@ def test_area_model_contract_and_round_trip(tmp_path, encoder):
     assert np.allclose(alone, area_model.predict_proba(texts)[:1], atol=1e-5)
 
 
-def test_rule_tagger_wraps_an_annotator():
-    class FakeAnnotator:
-        def annotate(self, text, section="", report_year=None):
-            ents = [{"start": 4, "end": 6, "label": "REGION", "text": text[4:6]},
-                    {"start": 0, "end": 2, "label": "TARGET", "text": text[0:2], "score": 0.5}]
-            return ents if report_year == 2021 and section == "回顾" else []
-
-    tagger = RuleTagger(FakeAnnotator())
-    assert isinstance(tagger, EntityTagger)
-    out = tagger.predict(["增长8%池州市", "x"], sections=["回顾", "回顾"], years=[2021, 2020])
-    assert [(e["start"], e["score"]) for e in out[0]] == [(0, 0.5), (4, 1.0)]
-    assert out[1] == []
-
-
 def test_area_model_blends_tfidf_and_keeps_it_on_save(tiny_splits, tmp_path, encoder):
     from transformers import AutoModel, AutoTokenizer
 
     cfg, splits = tiny_splits
     tfidf = TfidfAreaClassifier()
     tfidf.fit(splits["train"], splits["dev"], cfg)
-    encoder_only = AreaModel(MeanPoolClassifier(AutoModel.from_pretrained(encoder), N),
+    encoder_only = EncoderAreaClassifier(MeanPoolClassifier(AutoModel.from_pretrained(encoder), N),
                              AutoTokenizer.from_pretrained(encoder), max_length=16, device="cpu")
-    blended = AreaModel(encoder_only.model, encoder_only.tokenizer, max_length=16, tfidf=tfidf, tfidf_weight=0.25)
+    blended = EncoderAreaClassifier(encoder_only.model, encoder_only.tokenizer, max_length=16, tfidf=tfidf, tfidf_weight=0.25)
     texts = [r["text"] for r in splits["dev"]]
     expected = 0.75 * encoder_only.predict_proba(texts) + 0.25 * tfidf.predict_proba(texts)
     assert np.allclose(blended.predict_proba(texts), expected, atol=1e-6)
     blended.save(tmp_path / "cls")
-    loaded = AreaModel.load(tmp_path / "cls", device="cpu")
+    loaded = EncoderAreaClassifier.load(tmp_path / "cls", device="cpu")
     assert loaded.tfidf_weight == 0.25
     assert np.allclose(loaded.predict_proba(texts), expected, atol=1e-5)

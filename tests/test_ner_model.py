@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from nlp.config import load_config
-from nlp.model.interfaces import EntityTagger, is_saved_model
+from nlp.model.hf import is_saved_model
+from nlp.model.interfaces import EntityTagger
 from nlp.model.ner import NerTagger
 from nlp.spec import ENTITY_LABELS, bio_labels
 
@@ -84,7 +85,7 @@ def test_training_resumes_from_last_checkpoint(encoder, tmp_path, project_root, 
 def test_random_init_keeps_architecture_not_weights(encoder):
     from transformers import AutoModel, AutoModelForTokenClassification
 
-    from nlp.train import build_model
+    from nlp.model.hf import build_model
 
     reference = AutoModel.from_pretrained(encoder).embeddings.word_embeddings.weight
     pretrained = build_model(AutoModelForTokenClassification, str(encoder), "pretrained", 1, num_labels=9)
@@ -97,7 +98,8 @@ def test_random_init_keeps_architecture_not_weights(encoder):
 def test_rule_hints_ride_on_token_types_and_survive_save_load(encoder, tmp_path):
     from transformers import AutoModelForTokenClassification, AutoTokenizer
 
-    from nlp.model.hints import hint_ids, rule_entities, widen_token_types
+    from nlp.model.hints import hint_ids, widen_token_types
+    from nlp.rules.tagger import RuleTagger
 
     labels = bio_labels()
     model = AutoModelForTokenClassification.from_pretrained(
@@ -110,7 +112,7 @@ def test_rule_hints_ride_on_token_types_and_survive_save_load(encoder, tmp_path)
     tagger = NerTagger(model, AutoTokenizer.from_pretrained(encoder), max_length=24, stride=6, hints="rules",
                        device="cpu")
     text = "推进池州市江南产业集中区建设，地区生产总值增长8%。" * 3  # several windows
-    [hints] = hint_ids([text], rule_entities([text]), labels)
+    [hints] = hint_ids([text], RuleTagger().predict([text]), labels)
     assert len(hints) == len(text) and any(hints)  # the rules found something: hints are not all O
     with torch.no_grad():  # make the hints matter, then check they reach the model at predict
         table[1:] += 3.0 * torch.randn(table[1:].shape, generator=torch.Generator().manual_seed(0))
@@ -138,7 +140,7 @@ def test_take_rule_regions_swaps_region_spans_and_keeps_spans_flat():
 
 
 def test_regions_from_rules_at_predict_and_after_save_load(untrained, tmp_path):
-    from nlp.model.baselines import RuleTagger
+    from nlp.rules.tagger import RuleTagger
 
     text = "推进池州市江南产业集中区建设，贵池区地区生产总值增长8%。" * 3
     rule_regions = {(e["start"], e["end"]) for e in RuleTagger().predict([text])[0] if e["label"] == "REGION"}
@@ -169,11 +171,12 @@ def test_hints_need_token_type_embeddings():
 
 
 def test_rule_hints_read_the_section_and_year():
-    from nlp.model.hints import hint_ids, rule_entities
+    from nlp.model.hints import hint_ids
+    from nlp.rules.tagger import RuleTagger
 
     labels = bio_labels()
     text = "地区生产总值增长8%。"
-    plan, review = hint_ids([text, text], rule_entities([text, text], ["二、2021年工作安排", "一、2020年工作回顾"], [2021, 2021]), labels)
+    plan, review = hint_ids([text, text], RuleTagger().predict([text, text], sections=["二、2021年工作安排", "一、2020年工作回顾"], years=[2021, 2021]), labels)
     assert [labels[i] for i in plan][:2] == ["B-TARGET", "I-TARGET"]
     assert [labels[i] for i in review][:2] == ["B-ACHIEVED", "I-ACHIEVED"]
     assert labels[plan[-1]] == "O" and len(plan) == len(text)

@@ -276,7 +276,7 @@ def make_tiny_models(root: Path) -> dict[str, Path]:
     """Untrained tiny NER and area models saved as `nlp train` saves them (random weights)."""
     from transformers import AutoModel, AutoModelForTokenClassification, AutoTokenizer
 
-    from nlp.model.classifier import AreaModel
+    from nlp.model.areas_encoder import EncoderAreaClassifier
     from nlp.model.pooling import MeanPoolClassifier
     from nlp.model.encoder import tiny_encoder
     from nlp.model.ner import NerTagger
@@ -290,7 +290,7 @@ def make_tiny_models(root: Path) -> dict[str, Path]:
     )
     NerTagger(ner, tokenizer, max_length=64, stride=16, device="cpu").save(root / "ner")
     cls = MeanPoolClassifier(AutoModel.from_pretrained(encoder), len(AREA_LABELS))
-    AreaModel(cls, tokenizer, max_length=64, device="cpu").save(root / "cls")
+    EncoderAreaClassifier(cls, tokenizer, max_length=64, device="cpu").save(root / "cls")
     return {"encoder": encoder, "ner": root / "ner", "cls": root / "cls"}
 
 
@@ -313,7 +313,7 @@ def make_tfidf_model(output_dir: Path) -> Path:
     """The TF-IDF baseline trained on the synthetic tiny gold set (about a second)."""
     from nlp.config import DataConfig, TfidfConfig, TfidfTrainingConfig
     from nlp.data import load_split_records
-    from nlp.model.baselines import TfidfAreaClassifier
+    from nlp.model.areas_tfidf import TfidfAreaClassifier
 
     data = DataConfig(gold_dir=TINY_GOLD, splits=TINY_GOLD / "splits.yaml")
     split = load_split_records(data, ["train", "dev"])

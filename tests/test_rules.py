@@ -9,8 +9,9 @@ import pytest
 
 from nlp.annotate.markup import parse_markup
 from nlp.cli import main as cli_main
-from nlp.cli.baseline import baseline_records, label_counts, read_report_years
-from nlp.rules.annotator import RuleAnnotator
+from nlp.annotate.preannotate import baseline_records, label_counts, read_report_years
+from nlp.model.interfaces import EntityTagger
+from nlp.rules.tagger import RuleTagger
 from nlp.rules.projects import find_projects
 from nlp.rules.quantities import find_quantities
 from nlp.rules.regions import find_regions
@@ -31,8 +32,8 @@ LIST_000 = "专班推进重大项目，中建材新材料等一批重大项目�
 ZONE_001 = "核心平台日益完善。金安开发区建成凤凰南路、集贤路等5条道路，前进大桥顺利通车。"
 
 
-def annotate(text: str, **kwargs) -> list[tuple[str, str]]:
-    spans = RuleAnnotator().annotate(text, **kwargs)
+def annotate(text: str, section: str = "", report_year: int | None = None) -> list[tuple[str, str]]:
+    [spans] = RuleTagger().predict([text], sections=[section], years=[report_year])
     for span in spans:
         assert span["text"] == text[span["start"]:span["end"]]
     return [(s["text"], s["label"]) for s in spans]
@@ -163,12 +164,14 @@ def test_region_precision(text: str, expected: list[str]) -> None:
     assert [s["text"] for s in find_regions(text)] == expected
 
 
-def test_predict_checks_records() -> None:
-    annotator = RuleAnnotator().fit()
-    out = annotator.predict([{"text": ZONE_001}, {"text": "", "section": "x"}])
-    assert len(out) == 2 and out[1] == []
-    with pytest.raises(ValueError, match="p0007"):
-        annotator.predict([{"id": "p0007"}])
+def test_rule_tagger_is_an_entity_tagger_and_checks_its_texts() -> None:
+    tagger = RuleTagger()
+    assert isinstance(tagger, EntityTagger)
+    out = tagger.predict([ZONE_001, ""], sections=[None, "x"])
+    assert len(out) == 2 and out[0] and out[1] == []
+    assert all(e["score"] == 1.0 for e in out[0])
+    with pytest.raises(ValueError, match="text string"):
+        tagger.predict([None])
 
 
 def _paragraphs(path: Path) -> Path:
@@ -221,11 +224,11 @@ def test_real_seed_file(shared_dir: Path) -> None:
     """A whole seed report, split at newlines: every label is found and spans are exact."""
     raw = (shared_dir / "corpus/seeds/000_3f3b2256fde99934.txt").read_text(encoding="utf-8")
     section, counts = "", dict.fromkeys(ENTITY_LABELS, 0)
-    annotator = RuleAnnotator()
+    tagger = RuleTagger()
     for line in raw.splitlines():
         if line[:2] in ("一、", "二、", "三、", "四、"):
             section = line
-        spans = annotator.annotate(line, section=section, report_year=2021)
+        [spans] = tagger.predict([line], sections=[section], years=[2021])
         assert_flat(line, spans)
         for span in spans:
             counts[span["label"]] += 1

@@ -38,7 +38,7 @@ def _step(title: str, argv: list[str]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from nlp.config import load_config
-    from nlp.model.interfaces import is_saved_model
+    from nlp.model.hf import is_saved_model
 
     _step("encoder", ["encoder", "prepare"])
     for config in TRAIN_CONFIGS:

@@ -25,15 +25,6 @@ import torch
 from nlp.data import spans_to_bio
 
 
-def rule_entities(
-    texts: Sequence[str], sections: Sequence[str | None] | None = None, years: Sequence[int | None] | None = None,
-) -> list[list[dict]]:
-    """The rule tagger's entities per text, read with each paragraph's section path and year."""
-    from nlp.model.baselines import RuleTagger
-
-    return RuleTagger().predict(texts, sections=sections, years=years)
-
-
 def hint_ids(texts: Sequence[str], found: Sequence[Sequence[dict]], labels: Sequence[str]) -> list[list[int]]:
     """Per text, the index in `labels` of the BIO tag that the entities `found` give each character."""
     index = {label: i for i, label in enumerate(labels)}

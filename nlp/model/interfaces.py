@@ -4,7 +4,6 @@ methods, so every command runs either through one code path."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
 
@@ -37,9 +36,3 @@ class AreaClassifier(Protocol):
     def predict_proba(self, texts: Sequence[str], *, batch_size: int = 16): ...
 
     def predict(self, texts: Sequence[str], *, batch_size: int = 16) -> list[list[dict]]: ...
-
-
-def is_saved_model(path: Path) -> bool:
-    """A trained model folder is recognised by the `nlp_model.json` it carries (kind, labels,
-    thresholds, training config), written next to the Hugging Face files."""
-    return (Path(path) / "nlp_model.json").is_file()

@@ -17,11 +17,12 @@ import numpy as np
 
 from nlp.config import NerConfig, to_dict
 from nlp.data import align_labels, encode_chars, entity_spans, first_token_positions, record_context, spans_to_bio
-from nlp.evaluate import entity_scores
-from nlp.model.hints import hint_ids, rule_entities, take_rule_regions, token_hints, widen_token_types
+from nlp.metrics import entity_scores
+from nlp.model.hints import hint_ids, take_rule_regions, token_hints, widen_token_types
 from nlp.model.windows import Window, decode_entities, make_windows, merge_windows, tag_texts
+from nlp.rules.tagger import RuleTagger
 from nlp.spec import bio_labels
-from nlp.train import build_model, head_scaled_adamw, length_batches, read_model_info, run_trainer, torch_device, write_model_info
+from nlp.model.hf import build_model, head_scaled_adamw, length_batches, read_model_info, run_trainer, torch_device, write_model_info
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +140,7 @@ class NerTagger:
         self, texts: Sequence[str], sections: Sequence[str | None] | None, years: Sequence[int | None] | None
     ) -> list[list[dict]] | None:
         """The rule entities that hints or `regions: rules` need, None when neither does."""
-        return rule_entities(texts, sections, years) if "rules" in (self.hints, self.regions) else None
+        return RuleTagger().predict(texts, sections=sections, years=years) if "rules" in (self.hints, self.regions) else None
 
     def _finish(self, found: list[list[dict]], rules: list[list[dict]] | None) -> list[list[dict]]:
         """Decoded entities with the rules' REGION spans when `regions` is "rules"."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from nlp.rules import CJK, make_span, resource_lines
+from nlp.rules.common import CJK, make_span, resource_lines
 from nlp.rules.regions import find_regions
 
 TARGET, ACHIEVED = "TARGET", "ACHIEVED"

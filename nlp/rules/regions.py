@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from nlp.rules import CJK, make_span, name_start, resource_lines
+from nlp.rules.common import CJK, make_span, name_start, resource_lines
 from nlp.rules.gazetteer import matchable_names
 
 LABEL = "REGION"

@@ -1,11 +1,12 @@
-"""`RuleAnnotator`: the rule-based pre-annotator and baseline, merging the span finders of
-this package into flat, non-overlapping spans as the annotation spec requires."""
+"""`RuleTagger`: the rules as an EntityTagger, merging the span finders of this package into
+flat, non-overlapping spans as the annotation spec requires. The one way the rules run: for
+pre-annotation (`nlp baseline`), as the evaluation baseline, and for the NER model's hints."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Sequence
 
-from nlp.rules import make_span
+from nlp.rules.common import make_span
 from nlp.rules.projects import LABEL as PROJECT
 from nlp.rules.projects import find_projects
 from nlp.rules.quantities import find_quantities
@@ -42,31 +43,27 @@ def resolve_overlaps(text: str, spans: list[dict]) -> list[dict]:
     return sorted(chosen, key=lambda s: s["start"])
 
 
-class RuleAnnotator:
-    """Pre-annotates paragraphs with REGION, PROJECT, TARGET and ACHIEVED spans.
+class RuleTagger:
+    """EntityTagger over the span finders: REGION, PROJECT, TARGET and ACHIEVED spans, each
+    with score 1.0 (rule spans carry no probability). Stateless apart from cached word lists.
 
-    Stateless apart from cached word lists; `fit` exists only so that the baseline can sit
-    where a trained model does."""
+    `sections` and `years` (a paragraph's heading path and report year) tell a target from a
+    result where the sentence has no cue of its own."""
 
-    def fit(self, records: Iterable[Mapping] = (), y: object = None) -> RuleAnnotator:
-        return self
+    def predict(
+        self, texts: Sequence[str], *, sections: Sequence[str | None] | None = None,
+        years: Sequence[int | None] | None = None, batch_size: int = 16,
+    ) -> list[list[dict]]:
+        """Sorted, non-overlapping entity dicts {start, end, label, text, score} per text."""
+        sections = sections or [""] * len(texts)
+        years = years or [None] * len(texts)
+        return [self._tag(text, section or "", year) for text, section, year in zip(texts, sections, years)]
 
-    def annotate(self, text: str, *, section: str = "", report_year: int | None = None) -> list[dict]:
-        """Sorted, non-overlapping entity dicts {start, end, label, text, score} for `text`."""
+    @staticmethod
+    def _tag(text: str, section: str, report_year: int | None) -> list[dict]:
+        if not isinstance(text, str):
+            raise ValueError(f"expected a text string, got {type(text).__name__}")
         regions = find_regions(text)
         places = [(r["start"], r["end"]) for r in regions]
-        spans = regions + find_projects(text, places) + find_quantities(
-            text, section=section, report_year=report_year
-        )
+        spans = regions + find_projects(text, places) + find_quantities(text, section=section, report_year=report_year)
         return resolve_overlaps(text, spans)
-
-    def predict(self, records: Iterable[Mapping], *, report_year: int | None = None) -> list[list[dict]]:
-        """Entity lists for records {"text", "section"?, "report_year"?}, in order."""
-        results = []
-        for i, record in enumerate(records):
-            text = record.get("text")
-            if not isinstance(text, str):
-                raise ValueError(f"record {record.get('id', i)!r} has no text string")
-            year = record.get("report_year", report_year)
-            results.append(self.annotate(text, section=record.get("section") or "", report_year=year))
-        return results

@@ -1,7 +1,6 @@
-"""Baselines behind the same interfaces as the transformer models, so that evaluation and
-prediction run either through one code path: the rule annotator as an EntityTagger, and
-character n-gram TF-IDF + one-vs-rest logistic regression as an AreaClassifier (with the same
-decision rule and dev-tuned thresholds as the transformer classifier)."""
+"""The policy-area baseline: character n-gram TF-IDF + one-vs-rest logistic regression, an
+AreaClassifier with the same decision rule and dev-tuned thresholds as the encoder one (and
+the TF-IDF part of the encoder's ensemble)."""
 
 from __future__ import annotations
 
@@ -14,9 +13,9 @@ from typing import Any
 import numpy as np
 
 from nlp.config import TfidfConfig, to_dict
-from nlp.model.classifier import ThresholdedAreas, area_matrix, thresholds_from_info
+from nlp.model.areas import ThresholdedAreaClassifier, area_matrix, thresholds_from_info
 from nlp.spec import AREA_LABELS
-from nlp.train import read_model_info, write_model_info
+from nlp.model.hf import read_model_info, write_model_info
 
 log = logging.getLogger(__name__)
 
@@ -24,31 +23,7 @@ TFIDF_KIND = "tfidf"
 TFIDF_FILE = "model.joblib"
 
 
-class RuleTagger:
-    """EntityTagger over nlp.rules.annotator.RuleAnnotator. Rule spans carry no probability:
-    those without a "score" get 1.0."""
-
-    def __init__(self, annotator: Any = None) -> None:
-        if annotator is None:
-            from nlp.rules.annotator import RuleAnnotator
-
-            annotator = RuleAnnotator()
-        self.annotator = annotator
-
-    def predict(
-        self, texts: Sequence[str], *, sections: Sequence[str] | None = None,
-        years: Sequence[int | None] | None = None, batch_size: int = 16,
-    ) -> list[list[dict]]:
-        sections = sections or [""] * len(texts)
-        years = years or [None] * len(texts)
-        out = []
-        for text, section, year in zip(texts, sections, years):
-            entities = self.annotator.annotate(text, section=section or "", report_year=year)
-            out.append(sorted(({"score": 1.0, **e} for e in entities), key=lambda e: (e["start"], e["end"])))
-        return out
-
-
-class TfidfAreaClassifier(ThresholdedAreas):
+class TfidfAreaClassifier(ThresholdedAreaClassifier):
     """AreaClassifier: char n-gram TF-IDF + OneVsRest(LogisticRegression)."""
 
     def __init__(self, pipeline: dict[str, Any] | None = None, thresholds: np.ndarray | None = None,
