@@ -7,18 +7,8 @@ from pathlib import Path
 import pytest
 
 from nlp.config import DataConfig, NerDataConfig
-from nlp.data import (
-    align_labels,
-    bio_to_spans,
-    encode_chars,
-    extra_bio_records,
-    first_token_positions,
-    load_split_records,
-    ner_records,
-    read_bio,
-    repair_bio,
-    spans_to_bio,
-)
+from nlp.data import bio_to_spans, extra_bio_records, load_split_records, ner_records, read_bio, spans_to_bio
+from nlp.model.chars import align_labels, encode_chars, first_token_positions
 
 TEXT = "全年 地区生产总值增长8.5%，\t2021年新增就业6717人。"
 
@@ -56,7 +46,7 @@ def test_bio_round_trip_keeps_every_character():
 def test_lenient_decoding_never_drops_a_tagged_character():
     tags = ["I-X", "I-X", "B-X", "I-Y", "O", "I-Y", "B-Y", "I-Y"]
     assert bio_to_spans(tags) == [(0, 2, "X"), (2, 3, "X"), (3, 4, "Y"), (5, 6, "Y"), (6, 8, "Y")]
-    assert repair_bio(tags) == ["B-X", "I-X", "B-X", "B-Y", "O", "B-Y", "B-Y", "I-Y"]
+    assert spans_to_bio(len(tags), bio_to_spans(tags)) == ["B-X", "I-X", "B-X", "B-Y", "O", "B-Y", "B-Y", "I-Y"]
 
 
 def test_spans_to_bio_rejects_overlap_and_out_of_range():

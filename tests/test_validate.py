@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from nlp.annotate.stats import format_stats, gold_stats, iter_gold_files, load_splits
+from nlp.annotate.splits import iter_gold_files, load_splits
+from nlp.annotate.stats import format_stats, gold_stats
 from nlp.annotate.validate import (
     AnnotationError,
     load_gold,

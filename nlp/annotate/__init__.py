@@ -1,10 +1,12 @@
 """Gold annotation tooling: the inline markup format, validation against the spec,
-conversion to and from Label Studio / doccano, inter-annotator agreement and statistics."""
+conversion to and from Label Studio / doccano, inter-annotator agreement, the splits and
+statistics, and rule pre-annotation."""
 
 from nlp.annotate.agreement import format_agreement, score_agreement
 from nlp.annotate.convert import FORMATS, convert_file, label_studio_config, read_records, write_records
 from nlp.annotate.markup import MarkupError, parse_markup, render_markup
-from nlp.annotate.stats import gold_stats, iter_gold_files, load_splits
+from nlp.annotate.splits import iter_gold_files, load_splits
+from nlp.annotate.stats import gold_stats
 from nlp.annotate.validate import AnnotationError, load_gold, load_offsets, validate_file, validate_record
 
 __all__ = [

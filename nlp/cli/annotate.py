@@ -10,7 +10,8 @@ from pathlib import Path
 
 from nlp.annotate.agreement import format_agreement, score_agreement
 from nlp.annotate.convert import FORMATS, convert_file, label_studio_config, read_records
-from nlp.annotate.stats import format_stats, gold_stats, iter_gold_files, load_splits
+from nlp.annotate.splits import iter_gold_files, load_splits
+from nlp.annotate.stats import format_stats, gold_stats
 from nlp.annotate.validate import load_paragraph_texts, validate_files
 
 

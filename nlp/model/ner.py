@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from nlp.config import NerConfig, to_dict
-from nlp.data import align_labels, encode_chars, entity_spans, first_token_positions, record_context, spans_to_bio
+from nlp.data import entity_spans, record_context, spans_to_bio
+from nlp.model.chars import align_labels, encode_chars, first_token_positions
 from nlp.metrics import entity_scores
 from nlp.model.hints import hint_ids, take_rule_regions, token_hints, widen_token_types
 from nlp.model.windows import Window, decode_entities, make_windows, merge_windows, tag_texts
