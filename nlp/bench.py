@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from nlp.config import PredictConfig
-from nlp.predict import Document, Predictors, load_predictors, predict_paragraphs, read_documents
+from nlp.ingest.documents import Document, read_documents
+from nlp.predict import Predictors, load_predictors, predict_paragraphs
 
 #: The bundled sample reports (a source checkout's data/samples), the default input.
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"

@@ -1,11 +1,9 @@
 """Batch inference (`nlp predict`): reports or pre-segmented paragraphs -> policy areas,
-entities and normalised targets per paragraph, plus CSV tables of targets, region mentions
-and documents.
+entities and normalised targets per paragraph, plus the CSV tables of nlp.tables.
 
-Inputs are whatever `nlp ingest` reads, or pre-segmented JSONL (`{"id", "text"}` per line,
-optional `doc_id`, `section`, `title`, `region`, `year`), whose ids and texts are kept as they
-are. Documents are predicted in groups: the group's paragraphs are sorted by length into
-batches (less padding), and the results put back in input order. Each finished document is
+Inputs are read by nlp.ingest.documents. Documents are predicted in groups: the group's
+paragraphs are sorted by length into batches (less padding), and the results put back in
+input order. Each finished document is
 checkpointed under `<output>/.predict-state/`, so that `--resume` after a crash predicts only
 the documents not yet done; the final files are then rebuilt from the checkpoints in input
 order, each written atomically (temporary file + os.replace). A document that cannot be read
@@ -14,70 +12,28 @@ or on which a predictor fails is reported in errors.jsonl and skipped.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import logging
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nlp.config import PredictConfig, to_dict
 from nlp.data import record_context
-from nlp.ingest import ingest
-from nlp.ingest.decode import NotTextError, decode_bytes
-from nlp.ingest.readers import InputError, iter_input_files, iter_jsonl_objects, row_hints
+from nlp.ingest.documents import Document, Failure, read_documents
 from nlp.io import atomic_writer, write_jsonl
 from nlp.model.interfaces import AreaClassifier, EntityTagger
 from nlp.spec import AREA_LABELS, ENTITY_LABELS, QUANTITY_LABELS
+from nlp.tables import DOCUMENT_COLUMNS, REGION_COLUMNS, TARGET_COLUMNS, document_rows, region_rows, target_rows, write_csv
 
 log = logging.getLogger(__name__)
 
 STATE_DIR = ".predict-state"
 #: Documents are predicted together until a group holds this many batches of paragraphs.
 GROUP_BATCHES = 8
-#: Keys of a raw-report JSONL record: such a file goes through ingestion, not as paragraphs.
-RAW_TEXT_KEYS = ("content", "full_text")
-
-TARGET_COLUMNS = (
-    "doc_id", "title", "region", "year", "para_id", "label", "text", "start", "end", "indicator", "change",
-    "values", "unit", "qualifier", "value_base", "unit_base", "percent_missing",
-)
-REGION_COLUMNS = ("doc_id", "para_id", "text", "start", "end", "code", "level", "parent")
-DOCUMENT_COLUMNS = ("doc_id", "title", "region", "year", "n_paragraphs", *(f"share_{a}" for a in AREA_LABELS))
-
-
-@dataclass
-class Document:
-    """One document to predict: metadata and its paragraphs {"id", "text", "section"}."""
-
-    doc_id: str
-    source: str
-    paragraphs: list[dict]
-    title: str | None = None
-    region: str | None = None
-    year: int | None = None
-
-    def meta(self) -> dict:
-        return {"doc_id": self.doc_id, "title": self.title, "region": self.region, "year": self.year}
-
-    def predict_inputs(self) -> list[dict]:
-        """Its paragraphs as `predict_paragraphs` takes them: with doc_id and report year."""
-        return [{**p, "doc_id": self.doc_id, "year": self.year} for p in self.paragraphs]
-
-
-@dataclass
-class Failure:
-    """An input or document skipped, with the reason (a line of errors.jsonl)."""
-
-    source: str
-    error: str
-    doc_id: str | None = None
-
-    def record(self) -> dict:
-        return {"source": self.source, "doc_id": self.doc_id, "error": self.error}
 
 
 @dataclass
@@ -95,91 +51,6 @@ class _Run:
     done: dict[str, int] = field(default_factory=dict)  # checkpoint key -> paragraphs, input order
     failures: list[Failure] = field(default_factory=list)
     resumed: int = 0
-
-
-# --- reading inputs ------------------------------------------------------------------------
-
-
-def is_presegmented(path: Path) -> bool:
-    """A .jsonl whose first record has `id` and `text` and no raw-report text key."""
-    if path.suffix.lower() != ".jsonl":
-        return False
-    try:
-        text, _ = decode_bytes(path.read_bytes(), str(path))
-        first = next((line for line in text.split("\n") if line.strip()), "")
-        record = json.loads(first)
-    except (OSError, ValueError):
-        return False  # ingestion reports the problem
-    return isinstance(record, dict) and "id" in record and "text" in record and not any(k in record for k in RAW_TEXT_KEYS)
-
-
-def read_presegmented(path: Path) -> Iterator[Document | Failure]:
-    """Documents of a pre-segmented JSONL file: records grouped by `doc_id` (default: the
-    record's own id), in order of first appearance; ids and texts are kept unchanged."""
-    text, _ = decode_bytes(path.read_bytes(), str(path))
-    docs: dict[str, Document] = {}
-    ids: set[str] = set()
-    for _line, where, rec in iter_jsonl_objects(path, text):
-        try:
-            if isinstance(rec, InputError):
-                raise rec
-            para = _presegmented_paragraph(rec, where, ids)
-        except InputError as exc:
-            yield Failure(where, str(exc))
-            continue
-        doc_id = str(rec.get("doc_id") or para["id"])
-        if doc_id not in docs:
-            docs[doc_id] = Document(doc_id, where, [], **row_hints(rec))
-        docs[doc_id].paragraphs.append(para)
-    yield from docs.values()
-
-
-def _presegmented_paragraph(rec: Any, where: str, seen_ids: set[str]) -> dict:
-    if not isinstance(rec, dict):
-        raise InputError(f"{where}: expected a JSON object")
-    for key in ("id", "text"):
-        if not isinstance(rec.get(key), str) or not rec[key]:
-            raise InputError(f"{where}: `{key}` must be a non-empty string, got {rec.get(key)!r}")
-    if rec["id"] in seen_ids:
-        raise InputError(f"{where}: duplicate paragraph id {rec['id']!r}")
-    seen_ids.add(rec["id"])
-    return {"id": rec["id"], "text": rec["text"], "section": str(rec.get("section") or "")}
-
-
-def read_documents(inputs: Iterable[Path], max_chars: int) -> Iterator[Document | Failure]:
-    """Documents of the inputs in order; unreadable files, documents and duplicates (the same
-    doc_id twice) come out as failures, in place."""
-    seen: dict[str, str] = {}
-    for path in inputs:
-        for item in iter_input_files([Path(path)]):
-            if isinstance(item, InputError):
-                yield Failure(str(path), str(item))
-                continue
-            for doc in _read_file(item, max_chars):
-                if isinstance(doc, Document) and doc.doc_id in seen:
-                    msg = f"{doc.source}: doc_id {doc.doc_id!r} already read from {seen[doc.doc_id]}, skipped"
-                    doc = Failure(doc.source, msg, doc.doc_id)
-                elif isinstance(doc, Document):
-                    seen[doc.doc_id] = doc.source
-                yield doc
-
-
-def _read_file(path: Path, max_chars: int) -> Iterator[Document | Failure]:
-    if is_presegmented(path):
-        try:
-            yield from read_presegmented(path)
-        except (NotTextError, OSError) as exc:
-            yield Failure(str(path), str(exc))
-        return
-    result = ingest([path], max_chars)
-    yield from (Failure(str(path), err) for err in result.errors)
-    by_doc: dict[str, list[dict]] = {}
-    for para in result.paragraphs:
-        by_doc.setdefault(para["doc_id"], []).append({"id": para["para_id"], "text": para["text"], "section": para["section"]})
-    for doc in result.documents:
-        src = doc["source"]
-        where = src["path"] + "".join(f":{src[k]}" for k in ("row", "line", "part") if k in src)
-        yield Document(doc["doc_id"], where, by_doc[doc["doc_id"]], doc.get("title"), doc.get("region"), doc.get("year"))
 
 
 # --- predicting ----------------------------------------------------------------------------
@@ -332,61 +203,6 @@ def _save_doc(state: Path, doc: Document, records: list[dict]) -> None:
 def _load_docs(state: Path, keys: Sequence[str]) -> Iterator[dict]:
     for key in keys:
         yield json.loads((state / "docs" / f"{key}.json").read_text(encoding="utf-8"))
-
-
-# --- output tables -------------------------------------------------------------------------
-
-
-def _number_list(values: Sequence[float]) -> str:
-    """`8.5;9` (lists of values in one CSV cell; whole numbers without `.0`)."""
-    return ";".join(str(int(v)) if float(v).is_integer() else repr(float(v)) for v in values)
-
-
-def target_rows(done: Iterable[dict]) -> Iterator[dict]:
-    for item in done:
-        for para in item["paragraphs"]:
-            for ent in para["entities"]:
-                if ent["label"] in QUANTITY_LABELS:
-                    norm = ent["normalized"]
-                    yield {
-                        **item["document"], "para_id": para["id"],
-                        **{k: ent[k] for k in ("label", "text", "start", "end")},
-                        **{k: norm[k] for k in ("indicator", "change", "unit", "qualifier", "unit_base", "percent_missing")},
-                        "values": _number_list(norm["values"]), "value_base": _number_list(norm["value_base"]),
-                    }
-
-
-def region_rows(done: Iterable[dict]) -> Iterator[dict]:
-    for item in done:
-        for para in item["paragraphs"]:
-            for ent in para["entities"]:
-                if ent["label"] == "REGION":
-                    norm = ent.get("normalized") or {}
-                    yield {"doc_id": para["doc_id"], "para_id": para["id"], **{k: ent[k] for k in ("text", "start", "end")},
-                           "code": norm.get("code"), "level": norm.get("level"), "parent": norm.get("parent_name")}
-
-
-def document_rows(done: Iterable[dict]) -> Iterator[dict]:
-    """Per document: the share of its paragraphs whose primary (first) area is each area."""
-    for item in done:
-        primaries = [para["areas"][0]["label"] for para in item["paragraphs"]]
-        n = len(primaries)
-        shares = {f"share_{a}": round(primaries.count(a) / n, 4) for a in AREA_LABELS}
-        yield {**item["document"], "n_paragraphs": n, **shares}
-
-
-def write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict]) -> int:
-    """Atomic CSV in UTF-8 with BOM (so that spreadsheet programs read the Chinese text);
-    None becomes an empty cell. Returns the number of rows."""
-    n = 0
-    with atomic_writer(path, newline="") as fh:
-        fh.write("\ufeff")
-        writer = csv.DictWriter(fh, fieldnames=list(columns))
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row)
-            n += 1
-    return n
 
 
 def _write_outputs(output: Path, state: Path, run: _Run, formats: Sequence[str]) -> dict[str, int]:

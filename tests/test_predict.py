@@ -17,7 +17,8 @@ from nlp.config import OutputConfig, PredictClsConfig, PredictConfig, PredictNer
 from nlp.ingest import ingest
 from nlp.normalize import normalize_quantity
 from nlp.io import atomic_writer, read_jsonl
-from nlp.predict import Predictors, is_presegmented, predict_paths
+from nlp.ingest.documents import is_presegmented
+from nlp.predict import Predictors, predict_paths
 from nlp.rules.gazetteer import lookup_region
 from nlp.spec import AREA_LABELS, ENTITY_LABELS, QUANTITY_LABELS
 

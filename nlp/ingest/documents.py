@@ -1,0 +1,132 @@
+"""What `nlp predict` reads: documents with their paragraphs, from raw reports (through
+ingestion) or from pre-segmented JSONL (`{"id", "text"}` per line, optional `doc_id`,
+`section`, `title`, `region`, `year`), whose ids and texts are kept as they are; and the
+failures (unreadable files, bad records, duplicate documents) that are reported, not fatal."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nlp.ingest.decode import NotTextError, decode_bytes
+from nlp.ingest.pipeline import ingest
+from nlp.ingest.readers import InputError, iter_input_files, iter_jsonl_objects, row_hints
+
+#: Keys of a raw-report JSONL record: such a file goes through ingestion, not as paragraphs.
+RAW_TEXT_KEYS = ("content", "full_text")
+
+
+@dataclass
+class Document:
+    """One document to predict: metadata and its paragraphs {"id", "text", "section"}."""
+
+    doc_id: str
+    source: str
+    paragraphs: list[dict]
+    title: str | None = None
+    region: str | None = None
+    year: int | None = None
+
+    def meta(self) -> dict:
+        return {"doc_id": self.doc_id, "title": self.title, "region": self.region, "year": self.year}
+
+    def predict_inputs(self) -> list[dict]:
+        """Its paragraphs as `predict_paragraphs` takes them: with doc_id and report year."""
+        return [{**p, "doc_id": self.doc_id, "year": self.year} for p in self.paragraphs]
+
+
+@dataclass
+class Failure:
+    """An input or document skipped, with the reason (a line of errors.jsonl)."""
+
+    source: str
+    error: str
+    doc_id: str | None = None
+
+    def record(self) -> dict:
+        return {"source": self.source, "doc_id": self.doc_id, "error": self.error}
+
+
+def is_presegmented(path: Path) -> bool:
+    """A .jsonl whose first record has `id` and `text` and no raw-report text key."""
+    if path.suffix.lower() != ".jsonl":
+        return False
+    try:
+        text, _ = decode_bytes(path.read_bytes(), str(path))
+        first = next((line for line in text.split("\n") if line.strip()), "")
+        record = json.loads(first)
+    except (OSError, ValueError):
+        return False  # ingestion reports the problem
+    return isinstance(record, dict) and "id" in record and "text" in record and not any(k in record for k in RAW_TEXT_KEYS)
+
+
+def read_presegmented(path: Path) -> Iterator[Document | Failure]:
+    """Documents of a pre-segmented JSONL file: records grouped by `doc_id` (default: the
+    record's own id), in order of first appearance; ids and texts are kept unchanged."""
+    text, _ = decode_bytes(path.read_bytes(), str(path))
+    docs: dict[str, Document] = {}
+    ids: set[str] = set()
+    for _line, where, rec in iter_jsonl_objects(path, text):
+        try:
+            if isinstance(rec, InputError):
+                raise rec
+            para = _presegmented_paragraph(rec, where, ids)
+        except InputError as exc:
+            yield Failure(where, str(exc))
+            continue
+        doc_id = str(rec.get("doc_id") or para["id"])
+        if doc_id not in docs:
+            docs[doc_id] = Document(doc_id, where, [], **row_hints(rec))
+        docs[doc_id].paragraphs.append(para)
+    yield from docs.values()
+
+
+def _presegmented_paragraph(rec: Any, where: str, seen_ids: set[str]) -> dict:
+    if not isinstance(rec, dict):
+        raise InputError(f"{where}: expected a JSON object")
+    for key in ("id", "text"):
+        if not isinstance(rec.get(key), str) or not rec[key]:
+            raise InputError(f"{where}: `{key}` must be a non-empty string, got {rec.get(key)!r}")
+    if rec["id"] in seen_ids:
+        raise InputError(f"{where}: duplicate paragraph id {rec['id']!r}")
+    seen_ids.add(rec["id"])
+    return {"id": rec["id"], "text": rec["text"], "section": str(rec.get("section") or "")}
+
+
+def read_documents(inputs: Iterable[Path], max_chars: int) -> Iterator[Document | Failure]:
+    """Documents of the inputs in order; unreadable files, documents and duplicates (the same
+    doc_id twice) come out as failures, in place."""
+    seen: dict[str, str] = {}
+    for path in inputs:
+        for item in iter_input_files([Path(path)]):
+            if isinstance(item, InputError):
+                yield Failure(str(path), str(item))
+                continue
+            for doc in _read_file(item, max_chars):
+                if isinstance(doc, Document) and doc.doc_id in seen:
+                    msg = f"{doc.source}: doc_id {doc.doc_id!r} already read from {seen[doc.doc_id]}, skipped"
+                    doc = Failure(doc.source, msg, doc.doc_id)
+                elif isinstance(doc, Document):
+                    seen[doc.doc_id] = doc.source
+                yield doc
+
+
+def _read_file(path: Path, max_chars: int) -> Iterator[Document | Failure]:
+    if is_presegmented(path):
+        try:
+            yield from read_presegmented(path)
+        except (NotTextError, OSError) as exc:
+            yield Failure(str(path), str(exc))
+        return
+    result = ingest([path], max_chars)
+    yield from (Failure(str(path), err) for err in result.errors)
+    by_doc: dict[str, list[dict]] = {}
+    for para in result.paragraphs:
+        by_doc.setdefault(para["doc_id"], []).append({"id": para["para_id"], "text": para["text"], "section": para["section"]})
+    for doc in result.documents:
+        src = doc["source"]
+        where = src["path"] + "".join(f":{src[k]}" for k in ("row", "line", "part") if k in src)
+        yield Document(doc["doc_id"], where, by_doc[doc["doc_id"]], doc.get("title"), doc.get("region"), doc.get("year"))
