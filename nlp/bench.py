@@ -39,8 +39,8 @@ def bench_paragraphs(inputs: Sequence[Path], max_chars: int, n: int) -> list[dic
 def _encoder_batches(tagger: Any, texts: Sequence[str], batch_size: int) -> list[dict]:
     """Tokenised batches of the tagger's windows of `texts`, on the model's device."""
     from nlp.model.chars import encode_chars
-    from nlp.model.windows import make_windows
     from nlp.model.hf import length_batches
+    from nlp.model.windows import make_windows
 
     chunks = [t[s:e] for t in texts for s, e in make_windows(len(t), tagger.window_size, tagger.stride)]
     device = next(tagger.model.parameters()).device

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from nlp.config import ClsConfig, NerConfig, TfidfConfig, TrainConfig, require_existing
+from nlp.config import AreasConfig, NerConfig, TfidfConfig, TrainConfig, require_existing
 from nlp.data import entity_spans, load_split_records, ner_records, record_context
 from nlp.metrics import area_scores, entity_scores
 from nlp.model.registry import load_area_classifier, load_tagger
@@ -34,7 +34,7 @@ def evaluate(
     `output_dir` (default: evaluation.output_dir). Returns the metrics."""
     split = split or cfg.evaluation.split
     output_dir = Path(output_dir or cfg.evaluation.output_dir)
-    model_kind = {NerConfig: "model", ClsConfig: "model", TfidfConfig: "tfidf"}[type(cfg)]
+    model_kind = {NerConfig: "model", AreasConfig: "model", TfidfConfig: "tfidf"}[type(cfg)]
     systems = {"model": (model_kind, require_existing(cfg.training.output_dir, "training.output_dir",
                                                       "the trained model (run `nlp train` first)", source))}
     baseline = cfg.evaluation.baseline

@@ -62,7 +62,7 @@ def load_predictors(cfg: PredictConfig) -> Predictors:
 
     return Predictors(
         load_tagger(cfg.ner.kind, cfg.ner.path, device=cfg.device),
-        load_area_classifier(cfg.cls.kind, cfg.cls.path, device=cfg.device),  # type: ignore[arg-type]
+        load_area_classifier(cfg.areas.kind, cfg.areas.path, device=cfg.device),  # type: ignore[arg-type]
     )
 
 
@@ -174,7 +174,7 @@ def _state_key(doc: Document) -> str:
 def _fingerprint(cfg: PredictConfig) -> dict:
     """What the predictions depend on: a resumed run must use the same."""
     plain = to_dict(cfg)
-    return {k: plain[k] for k in ("ner", "cls", "max_paragraph_chars")}
+    return {k: plain[k] for k in ("ner", "areas", "max_paragraph_chars")}
 
 
 def _open_state(output: Path, cfg: PredictConfig, resume: bool) -> Path:

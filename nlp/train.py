@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from nlp.config import ClsConfig, NerConfig, TfidfConfig, TrainConfig
+from nlp.config import AreasConfig, NerConfig, TfidfConfig, TrainConfig
 from nlp.data import extra_bio_records, load_split_records, ner_records
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         model: Any = NerTagger()
         train_records = ner_records(train_records) + extra_bio_records(cfg.data, cfg.training.seed)
         dev_records = ner_records(dev_records)
-    elif isinstance(cfg, ClsConfig):
+    elif isinstance(cfg, AreasConfig):
         from nlp.model.areas_encoder import EncoderAreaClassifier
 
         model = EncoderAreaClassifier()

@@ -26,6 +26,6 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def encoder(tmp_path_factory) -> Path:
     """A tiny random BERT with a character vocab (a few hundred KB), built once per run."""
-    from nlp.model.encoder import tiny_encoder
+    from helpers import tiny_encoder
 
     return tiny_encoder(tmp_path_factory.mktemp("encoder"))

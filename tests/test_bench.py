@@ -21,7 +21,7 @@ KEYS = {"pipeline_chars_per_s", "forward_chars_per_s", "ratio", "n_paragraphs", 
 @pytest.fixture(scope="module")
 def overrides(tmp_path_factory) -> list[str]:
     models = make_tiny_models(tmp_path_factory.mktemp("bench") / "models")
-    return [f"ner.path={models['ner']}", f"cls.path={models['cls']}", "device=cpu", "batch_size=4"]
+    return [f"ner.path={models['ner']}", f"areas.path={models['areas']}", "device=cpu", "batch_size=4"]
 
 
 def test_bench_reports_positive_throughputs(overrides):
@@ -42,9 +42,9 @@ def test_bench_cli_prints_json(overrides, capsys):
 
 
 def test_bench_needs_a_transformer_tagger(tmp_path: Path, capsys):
-    cfg = load_config(ROOT / "configs" / "predict-baseline.yaml", [f"cls.path={tmp_path}"], tasks=("predict",))
+    cfg = load_config(ROOT / "configs" / "predict-baseline.yaml", [f"areas.path={tmp_path}"], tasks=("predict",))
     with pytest.raises(ValueError, match="ner.kind: model"):
         bench(cfg, [GUICHI], n=3)
-    argv = ["bench", "--config", str(ROOT / "configs" / "predict-baseline.yaml"), "--set", f"cls.path={tmp_path}"]
+    argv = ["bench", "--config", str(ROOT / "configs" / "predict-baseline.yaml"), "--set", f"areas.path={tmp_path}"]
     assert main(argv) == 2
     assert "ner.kind: model" in capsys.readouterr().err

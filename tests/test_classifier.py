@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +12,9 @@ from nlp.config import ThresholdConfig, load_config
 from nlp.model.areas import select_areas, tune_thresholds
 from nlp.model.areas_encoder import EncoderAreaClassifier
 from nlp.model.areas_tfidf import TfidfAreaClassifier
-from nlp.model.pooling import MeanPoolClassifier
 from nlp.model.hf import is_saved_model
 from nlp.model.interfaces import AreaClassifier
+from nlp.model.pooling import MeanPoolClassifier
 from nlp.spec import AREA_LABELS, MAX_AREAS
 
 N = len(AREA_LABELS)
@@ -64,7 +65,7 @@ def test_per_area_tuning_and_fixed_thresholds():
 def tiny_splits(project_root: Path):
     from nlp.data import load_split_records
 
-    cfg = load_config(project_root / "configs/tiny-tfidf.yaml")
+    cfg = load_config(project_root / "tests/configs/tiny-tfidf.yaml")
     return cfg, load_split_records(cfg.data, ["train", "dev"])
 
 
@@ -91,11 +92,11 @@ def test_tfidf_classifier_fit_save_load(tiny_splits, tmp_path):
     loaded = TfidfAreaClassifier.load(tmp_path / "tfidf")
     assert np.allclose(loaded.predict_proba(texts), model.predict_proba(texts))
     assert np.array_equal(loaded.thresholds, model.thresholds)
-    with pytest.raises(ValueError, match="'tfidf' model, expected 'cls'"):
+    with pytest.raises(ValueError, match="'tfidf' model, expected 'areas'"):
         EncoderAreaClassifier.load(tmp_path / "tfidf")
 
 
-def test_area_model_contract_and_round_trip(tmp_path, encoder):
+def test_area_model_contract_and_round_trip(tmp_path, encoder, caplog):
     from transformers import AutoModel, AutoTokenizer
 
     model = MeanPoolClassifier(AutoModel.from_pretrained(encoder), N)
@@ -103,11 +104,17 @@ def test_area_model_contract_and_round_trip(tmp_path, encoder):
     area_model = EncoderAreaClassifier(model, AutoTokenizer.from_pretrained(encoder), max_length=16, thresholds=thresholds)
     texts = ["加强政府自身建设。", "全年地区生产总值增长8.5%左右。" * 5, "。"]
     assert_area_contract(area_model, texts)
-    area_model.save(tmp_path / "cls")
-    loaded = EncoderAreaClassifier.load(tmp_path / "cls", device="cpu")
+    area_model.save(tmp_path / "areas")
+    loaded = EncoderAreaClassifier.load(tmp_path / "areas", device="cpu")
     assert np.allclose(loaded.predict_proba(texts), area_model.predict_proba(texts), atol=1e-6)
     assert loaded.max_length == 16
     assert loaded.tfidf is None
+    # a folder saved under the old kind name ("cls") still loads, with a warning
+    info_path = tmp_path / "areas" / "nlp_model.json"
+    info_path.write_text(info_path.read_text("utf-8").replace('"kind": "areas"', '"kind": "cls"'), "utf-8")
+    with caplog.at_level(logging.WARNING, logger="nlp.model.hf"):
+        EncoderAreaClassifier.load(tmp_path / "areas", device="cpu")
+    assert "model kind 'cls' is deprecated" in caplog.text
     # padding must not move the mean: a text scores the same alone and next to a longer one
     alone = area_model.predict_proba(texts[:1])
     assert np.allclose(alone, area_model.predict_proba(texts)[:1], atol=1e-5)
@@ -125,7 +132,7 @@ def test_area_model_blends_tfidf_and_keeps_it_on_save(tiny_splits, tmp_path, enc
     texts = [r["text"] for r in splits["dev"]]
     expected = 0.75 * encoder_only.predict_proba(texts) + 0.25 * tfidf.predict_proba(texts)
     assert np.allclose(blended.predict_proba(texts), expected, atol=1e-6)
-    blended.save(tmp_path / "cls")
-    loaded = EncoderAreaClassifier.load(tmp_path / "cls", device="cpu")
+    blended.save(tmp_path / "areas")
+    loaded = EncoderAreaClassifier.load(tmp_path / "areas", device="cpu")
     assert loaded.tfidf_weight == 0.25
     assert np.allclose(loaded.predict_proba(texts), expected, atol=1e-5)

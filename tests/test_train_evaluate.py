@@ -31,7 +31,7 @@ def read_report(folder: Path) -> tuple[dict, str]:
 def test_ner_train_and_evaluate(encoder, tmp_path, capsys):
     extra = tmp_path / "aux.bio"
     extra.write_text("在 O\n示 B-LOC\n例 I-LOC\n\n", encoding="utf-8")
-    common = ["--config", "configs/tiny-ner.yaml", "--set", f"model.name_or_path={encoder}",
+    common = ["--config", "tests/configs/tiny-ner.yaml", "--set", f"model.name_or_path={encoder}",
               "--set", f"training.output_dir={tmp_path / 'ner'}"]
     assert main(["train", *common, "--set", f"data.extra_bio=[{extra}]"]) == 0
     assert summary(capsys.readouterr().out)["dev"]["f1"] >= 0.0
@@ -57,14 +57,14 @@ def test_ner_train_and_evaluate(encoder, tmp_path, capsys):
 
 
 def test_area_train_and_evaluate_against_tfidf(encoder, tmp_path, capsys):
-    tfidf = ["--config", "configs/tiny-tfidf.yaml", "--set", f"training.output_dir={tmp_path / 'tfidf'}"]
+    tfidf = ["--config", "tests/configs/tiny-tfidf.yaml", "--set", f"training.output_dir={tmp_path / 'tfidf'}"]
     assert main(["train", *tfidf]) == 0
-    common = ["--config", "configs/tiny-cls.yaml", "--set", f"model.name_or_path={encoder}",
-              "--set", f"training.output_dir={tmp_path / 'cls'}",
+    common = ["--config", "tests/configs/tiny-areas.yaml", "--set", f"model.name_or_path={encoder}",
+              "--set", f"training.output_dir={tmp_path / 'areas'}",
               "--set", f"evaluation.baseline.path={tmp_path / 'tfidf'}"]
     assert main(["train", *common, "--set", "training.epochs=1"]) == 0
-    info = json.loads((tmp_path / "cls/nlp_model.json").read_text("utf-8"))
-    assert info["kind"] == "cls" and set(info["thresholds"]) == set(AREA_LABELS)
+    info = json.loads((tmp_path / "areas/nlp_model.json").read_text("utf-8"))
+    assert info["kind"] == "areas" and set(info["thresholds"]) == set(AREA_LABELS)
     assert info["config"]["training"]["epochs"] == 1
     assert info["tfidf_weight"] in (0.0, 0.5, 1.0)
     dev = info["dev_metrics"]  # weight 0 is in the grid: the blend never scores below the encoder
@@ -86,9 +86,9 @@ def test_area_train_and_evaluate_against_tfidf(encoder, tmp_path, capsys):
 
 
 def test_cli_reports_config_errors(tmp_path, capsys):
-    assert main(["train", "--config", "configs/tiny-ner.yaml", "--set", "training.epochs=ten"]) == 2
+    assert main(["train", "--config", "tests/configs/tiny-ner.yaml", "--set", "training.epochs=ten"]) == 2
     assert "training.epochs: expected int, got 'ten'" in capsys.readouterr().err
-    missing = ["--config", "configs/tiny-cls.yaml", "--set", "model.name_or_path=org/enc",
+    missing = ["--config", "tests/configs/tiny-areas.yaml", "--set", "model.name_or_path=org/enc",
                "--set", f"training.output_dir={tmp_path / 'none'}"]
     assert main(["evaluate", *missing]) == 2
     assert "training.output_dir" in capsys.readouterr().err

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from nlp.cli.predict import add_predict_config_arguments
+from nlp.cli._util import add_predict_config_arguments
 
 DESCRIPTION = """Characters per second of the whole predict path (areas + entities + normalisation)
 and of the bare forward pass of the NER model's encoder, measured in one run on the same

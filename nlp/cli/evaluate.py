@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from nlp.cli.train import add_config_arguments
+from nlp.cli._util import add_config_arguments
 
 
 def add_parser(subparsers, name: str, help_text: str) -> None:

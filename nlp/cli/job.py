@@ -14,8 +14,8 @@ from pathlib import Path
 
 from nlp.bench import SAMPLES
 
-TRAIN_CONFIGS = ("configs/ner.yaml", "configs/cls.yaml", "configs/tfidf.yaml")
-EVAL_CONFIGS = ("configs/ner.yaml", "configs/cls.yaml")
+TRAIN_CONFIGS = ("configs/ner.yaml", "configs/areas.yaml", "configs/tfidf.yaml")
+EVAL_CONFIGS = ("configs/ner.yaml", "configs/areas.yaml")
 
 
 def add_parser(subparsers, name: str, help_text: str) -> None:

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from nlp.cli.train import add_config_arguments
+from nlp.cli._util import add_predict_config_arguments
 
 DESCRIPTION = """Batch inference over raw reports (.txt/.csv/.jsonl files or folders, as `nlp ingest`
 reads them) or pre-segmented JSONL ({"id", "text"} per line). Writes paragraphs.jsonl,
@@ -24,11 +24,6 @@ def add_parser(subparsers, name: str, help_text: str) -> None:
     p.add_argument("--resume", action="store_true", help="keep the documents an earlier run into OUTPUT finished")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
-
-
-def add_predict_config_arguments(p: argparse.ArgumentParser) -> None:
-    """--config (a predict config) and --set, shared by `nlp predict` and `nlp bench`."""
-    add_config_arguments(p, "a predict config (configs/predict.yaml)", "batch_size=8")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,19 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-
-def add_config_arguments(
-    p: argparse.ArgumentParser, config_help: str = "YAML config (task: ner, cls or tfidf)",
-    example: str = "training.epochs=3",
-) -> None:
-    """--config and --set, shared by `nlp train`, `nlp evaluate`, `nlp predict` and `nlp bench`."""
-    p.add_argument("--config", "-c", type=Path, required=True, help=config_help)
-    p.add_argument(
-        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-        help=f"override a config key, e.g. --set {example} (repeatable; value parsed as YAML)",
-    )
+from nlp.cli._util import add_config_arguments
 
 
 def add_parser(subparsers, name: str, help_text: str) -> None:

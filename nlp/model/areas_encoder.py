@@ -22,15 +22,23 @@ from typing import Any
 
 import numpy as np
 
-from nlp.config import ClsConfig, to_dict
+from nlp.config import AreasConfig, to_dict
 from nlp.metrics import macro_f1
 from nlp.model.areas import ThresholdedAreaClassifier, area_matrix, select_areas, thresholds_from_info, tune_thresholds
+from nlp.model.hf import (
+    build_model,
+    head_scaled_adamw,
+    length_batches,
+    read_model_info,
+    run_trainer,
+    torch_device,
+    write_model_info,
+)
 from nlp.spec import AREA_LABELS
-from nlp.model.hf import build_model, head_scaled_adamw, length_batches, read_model_info, run_trainer, torch_device, write_model_info
 
 log = logging.getLogger(__name__)
 
-KIND = "cls"
+KIND = "areas"
 TFIDF_DIR = "tfidf"  # the blended TF-IDF classifier, inside the model folder
 
 
@@ -52,7 +60,7 @@ class EncoderAreaClassifier(ThresholdedAreaClassifier):
         if model is not None:
             self.model.to(torch_device(device)).eval()
 
-    def fit(self, train_records: Sequence[dict], dev_records: Sequence[dict], cfg: ClsConfig) -> dict[str, float]:
+    def fit(self, train_records: Sequence[dict], dev_records: Sequence[dict], cfg: AreasConfig) -> dict[str, float]:
         """Trains (best epoch by dev macro-F1 at threshold 0.5), fits the blended TF-IDF model if
         configured, then tunes the blend weight and the thresholds on dev."""
         from transformers import AutoModel, AutoTokenizer, DataCollatorWithPadding
@@ -85,7 +93,7 @@ class EncoderAreaClassifier(ThresholdedAreaClassifier):
         return self.info["dev_metrics"]
 
     def _fit_blend(
-        self, train_records: Sequence[dict], dev_records: Sequence[dict], encoder_probs: np.ndarray, cfg: ClsConfig
+        self, train_records: Sequence[dict], dev_records: Sequence[dict], encoder_probs: np.ndarray, cfg: AreasConfig
     ) -> float:
         """Fits the TF-IDF classifier of `blend.tfidf_config` on train, then keeps the weight of
         `blend.weights` (first best on ties) and thresholds with the best dev macro-F1, given

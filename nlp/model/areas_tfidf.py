@@ -14,8 +14,8 @@ import numpy as np
 
 from nlp.config import TfidfConfig, to_dict
 from nlp.model.areas import ThresholdedAreaClassifier, area_matrix, thresholds_from_info
-from nlp.spec import AREA_LABELS
 from nlp.model.hf import read_model_info, write_model_info
+from nlp.spec import AREA_LABELS
 
 log = logging.getLogger(__name__)
 

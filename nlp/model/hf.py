@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 MODEL_INFO = "nlp_model.json"
 LOG_FILE = "log.jsonl"
 CHECKPOINTS = "checkpoints"
+#: Model kinds under their old names, read with a warning for one release.
+DEPRECATED_KINDS = {"cls": "areas"}
 
 
 # --- nlp_model.json ------------------------------------------------------------------------
@@ -42,6 +44,9 @@ def read_model_info(model_dir: Path, kind: str) -> dict[str, Any]:
     if not path.is_file():
         raise FileNotFoundError(f"{model_dir}: not a trained model folder (no {MODEL_INFO})")
     info = json.loads(path.read_text(encoding="utf-8"))
+    if DEPRECATED_KINDS.get(info.get("kind")) == kind:
+        log.warning("%s: model kind %r is deprecated (now %r); save the model again to update it", path, info["kind"], kind)
+        info["kind"] = kind
     if info.get("kind") != kind:
         raise ValueError(f"{path}: holds a {info.get('kind')!r} model, expected {kind!r}")
     return info

@@ -17,13 +17,21 @@ import numpy as np
 
 from nlp.config import NerConfig, to_dict
 from nlp.data import entity_spans, record_context, spans_to_bio
-from nlp.model.chars import align_labels, encode_chars, first_token_positions
 from nlp.metrics import entity_scores
+from nlp.model.chars import align_labels, encode_chars, first_token_positions
+from nlp.model.hf import (
+    build_model,
+    head_scaled_adamw,
+    length_batches,
+    read_model_info,
+    run_trainer,
+    torch_device,
+    write_model_info,
+)
 from nlp.model.hints import hint_ids, take_rule_regions, token_hints, widen_token_types
 from nlp.model.windows import Window, decode_entities, make_windows, merge_windows, tag_texts
 from nlp.rules.tagger import RuleTagger
 from nlp.spec import bio_labels
-from nlp.model.hf import build_model, head_scaled_adamw, length_batches, read_model_info, run_trainer, torch_device, write_model_info
 
 log = logging.getLogger(__name__)
 

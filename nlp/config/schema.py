@@ -1,0 +1,235 @@
+"""The config schemas, one tree of dataclasses per kind (`task`): `ner`, `areas`, `tfidf`
+(training and evaluation) and `predict` (batch inference), with the checks across keys that
+a type alone cannot express. Defaults here are the values the shipped configs use wherever
+the README calls a setting the default."""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Literal
+
+from nlp.config.errors import ConfigError, _KeyError
+
+# Value kinds beyond plain Python types, checked by `_convert`.
+InputFile = Annotated[Path, "file"]  # must be an existing file
+InputDir = Annotated[Path, "dir"]  # must be an existing folder
+ModelRef = Annotated[str, "model"]  # existing local folder or a hub id
+Label = Annotated[str, "label"]  # one of spec.ENTITY_LABELS
+Area = Annotated[str, "area"]  # one of spec.AREA_LABELS
+
+DEFAULT_ENCODER = "models/encoder/envpos-albert"
+
+# --- training / evaluation schemas -------------------------------------------------------
+
+
+@dataclass
+class DataConfig:
+    gold_dir: InputDir = Path("annotations/gold")
+    splits: InputFile = Path("annotations/splits.yaml")
+
+
+@dataclass
+class NerDataConfig(DataConfig):
+    extra_bio: list[InputFile] = field(default_factory=list)
+    extra_bio_labels: dict[str, Label] = field(default_factory=lambda: {"LOC": "REGION"})
+    extra_bio_max: int | None = None
+
+
+@dataclass
+class NerModelConfig:
+    name_or_path: ModelRef = DEFAULT_ENCODER
+    max_length: int = 256
+    stride: int = 64
+    hints: Literal["none", "rules"] = "rules"
+    regions: Literal["model", "rules"] = "rules"
+
+
+@dataclass
+class AreasModelConfig:
+    name_or_path: ModelRef = DEFAULT_ENCODER
+    max_length: int = 256
+    dropout: float = 0.1
+
+
+@dataclass
+class TfidfModelConfig:
+    ngram_min: int = 1
+    ngram_max: int = 3
+    max_features: int | None = 200_000
+    min_df: int = 1
+    C: float = 4.0
+    class_weight: Literal["balanced", "none"] = "balanced"
+
+
+@dataclass(kw_only=True)
+class TrainingConfig:
+    output_dir: Path
+    init: Literal["pretrained", "random"] = "pretrained"
+    epochs: int = 4
+    batch_size: int = 16
+    eval_batch_size: int = 32
+    learning_rate: float = 5e-5
+    head_lr_scale: float = 1.0
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    seed: int = 42
+    resume: bool = False
+    logging_steps: int = 10
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+
+
+@dataclass(kw_only=True)
+class TfidfTrainingConfig:
+    output_dir: Path
+    seed: int = 42
+
+
+@dataclass
+class ThresholdConfig:
+    grid: list[float] = field(default_factory=lambda: [round(0.05 * i, 2) for i in range(1, 19)])
+    per_area: bool = True
+    fixed: dict[Area, float] = field(default_factory=dict)
+
+
+@dataclass
+class BlendConfig:
+    tfidf_config: InputFile | None = None
+    weights: list[float] = field(default_factory=lambda: [0.0])
+
+
+@dataclass
+class BaselineConfig:
+    kind: Literal["rules", "tfidf", "model", "none"] = "none"
+    path: Path | None = None
+
+
+@dataclass
+class EvaluationConfig:
+    split: Literal["dev", "test"] = "test"
+    output_dir: Path = Path("runs/eval")
+    baseline: BaselineConfig = field(default_factory=BaselineConfig)
+    worst_errors: int = 20
+
+
+@dataclass(kw_only=True)
+class NerConfig:
+    task: Literal["ner"] = "ner"
+    data: NerDataConfig = field(default_factory=NerDataConfig)
+    model: NerModelConfig = field(default_factory=NerModelConfig)
+    training: TrainingConfig
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
+
+    def check(self) -> None:
+        if self.model.stride >= self.model.max_length - 2 or self.model.stride < 0:
+            raise _KeyError("model.stride", f"must be in [0, max_length - 2), got {self.model.stride}")
+        _check_baseline(self.evaluation.baseline, ("rules", "model", "none"))
+
+
+@dataclass(kw_only=True)
+class AreasConfig:
+    task: Literal["areas"] = "areas"
+    data: DataConfig = field(default_factory=DataConfig)
+    model: AreasModelConfig = field(default_factory=AreasModelConfig)
+    training: TrainingConfig
+    thresholds: ThresholdConfig = field(default_factory=ThresholdConfig)
+    blend: BlendConfig = field(default_factory=BlendConfig)
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
+
+    def check(self) -> None:
+        _check_thresholds(self.thresholds)
+        _check_baseline(self.evaluation.baseline, ("tfidf", "model", "none"))
+        if not self.blend.weights or not all(0.0 <= w <= 1.0 for w in self.blend.weights):
+            raise _KeyError("blend.weights", f"need one or more weights in [0, 1], got {self.blend.weights}")
+
+
+@dataclass(kw_only=True)
+class TfidfConfig:
+    task: Literal["tfidf"] = "tfidf"
+    data: DataConfig = field(default_factory=DataConfig)
+    model: TfidfModelConfig = field(default_factory=TfidfModelConfig)
+    training: TfidfTrainingConfig
+    thresholds: ThresholdConfig = field(default_factory=ThresholdConfig)
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
+
+    def check(self) -> None:
+        if not 1 <= self.model.ngram_min <= self.model.ngram_max:
+            raise _KeyError("model.ngram_max", "need 1 <= ngram_min <= ngram_max")
+        _check_thresholds(self.thresholds)
+        _check_baseline(self.evaluation.baseline, ("tfidf", "model", "none"))
+
+
+# --- predict schema ------------------------------------------------------------------------
+
+
+@dataclass
+class PredictNerConfig:
+    kind: Literal["model", "rules"] = "model"
+    path: Path | None = Path("models/ner")
+
+
+@dataclass
+class PredictAreasConfig:
+    kind: Literal["model", "tfidf"] = "model"
+    path: Path | None = Path("models/areas")
+
+
+@dataclass
+class OutputConfig:
+    formats: list[Literal["jsonl", "csv"]] = field(default_factory=lambda: ["jsonl"])
+    dir: Path = Path("outputs/predict")
+
+
+@dataclass
+class PredictConfig:
+    task: Literal["predict"] = "predict"
+    ner: PredictNerConfig = field(default_factory=PredictNerConfig)
+    areas: PredictAreasConfig = field(default_factory=PredictAreasConfig)
+    batch_size: int = 32
+    max_paragraph_chars: int = 500
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+    def check(self) -> None:
+        """Model folders are inputs here: they must exist unless the rule tagger is used."""
+        if self.ner.kind == "model":
+            _require_existing(self.ner.path, "ner.path", "a trained NER model folder")
+        _require_existing(self.areas.path, "areas.path", "a trained area classifier folder")
+        if self.batch_size < 1 or self.max_paragraph_chars < 1:
+            raise _KeyError("batch_size" if self.batch_size < 1 else "max_paragraph_chars", "must be >= 1")
+
+
+TrainConfig = NerConfig | AreasConfig | TfidfConfig
+Config = NerConfig | AreasConfig | TfidfConfig | PredictConfig
+SCHEMAS: dict[str, type] = {"ner": NerConfig, "areas": AreasConfig, "tfidf": TfidfConfig, "predict": PredictConfig}
+TRAIN_TASKS = ("ner", "areas", "tfidf")
+
+def _check_baseline(baseline: BaselineConfig, kinds: tuple[str, ...]) -> None:
+    if baseline.kind not in kinds:
+        message = f"expected one of {list(kinds)} for this task, got {baseline.kind!r}"
+        raise _KeyError("evaluation.baseline.kind", message)
+    if baseline.kind in ("tfidf", "model") and baseline.path is None:
+        raise _KeyError("evaluation.baseline.path", f"required when the baseline kind is {baseline.kind!r}")
+
+
+def _check_thresholds(thresholds: ThresholdConfig) -> None:
+    values = {"thresholds.grid": thresholds.grid, **{f"thresholds.fixed.{k}": [v] for k, v in thresholds.fixed.items()}}
+    for key, grid in values.items():
+        if not grid or not all(0.0 < t < 1.0 for t in grid):
+            raise _KeyError(key, f"thresholds must lie strictly between 0 and 1, got {grid}")
+
+
+def _require_existing(path: Path | None, key: str, what: str) -> None:
+    if path is None or not path.exists():
+        raise _KeyError(key, f"{what} is needed, but {path} does not exist")
+
+
+def require_existing(path: Path | None, key: str, what: str, source: str = "config") -> Path:
+    """Checks a path that is only needed by a later stage (e.g. the baseline model that
+    evaluation reads), with the same message format as a load-time error."""
+    try:
+        _require_existing(path, key, what)
+    except _KeyError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    return typing.cast(Path, path)
