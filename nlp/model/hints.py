@@ -1,4 +1,4 @@
-"""Rule hints for the NER model: the rule annotator's BIO tag of every character, given to the
+"""Rule hints for the NER model: the rule tagger's BIO tag of every character, given to the
 encoder through its token-type (segment) embeddings.
 
 Why: the embedded encoder is small (4 layers, 312 wide) and the gold train split has about a
@@ -39,8 +39,7 @@ def take_rule_regions(predicted: Sequence[dict], rules: Sequence[dict]) -> list[
 
     Why: the rules find places with a gazetteer of every division name; with the gold set's
     few hundred REGION examples the model adds fragments (中, 淮, 闽) and misses names the
-    gazetteer knows. Measured on dev (exact micro-F1, three model/dev pairs): +1.7 to +2.0
-    points. A rule REGION that overlaps a model span of another label (a place inside a
+    gazetteer knows (the dev figures are in the README results). A rule REGION that overlaps a model span of another label (a place inside a
     project name) is left out, so spans stay flat."""
     kept = [e for e in predicted if e["label"] != "REGION"]
     regions = [
