@@ -24,16 +24,8 @@ import numpy as np
 
 from nlp.config import AreasConfig, to_dict
 from nlp.metrics import macro_f1
+from nlp.model import hf
 from nlp.model.areas import ThresholdedAreaClassifier, area_matrix, select_areas, thresholds_from_info, tune_thresholds
-from nlp.model.hf import (
-    build_model,
-    head_scaled_adamw,
-    length_batches,
-    read_model_info,
-    run_trainer,
-    torch_device,
-    write_model_info,
-)
 from nlp.spec import AREA_LABELS
 
 log = logging.getLogger(__name__)
@@ -58,7 +50,7 @@ class EncoderAreaClassifier(ThresholdedAreaClassifier):
         self.thresholds = np.full(len(AREA_LABELS), 0.5) if thresholds is None else thresholds
         self.info = info or {}
         if model is not None:
-            self.model.to(torch_device(device)).eval()
+            self.model.to(hf.torch_device(device)).eval()
 
     def fit(self, train_records: Sequence[dict], dev_records: Sequence[dict], cfg: AreasConfig) -> dict[str, float]:
         """Trains (best epoch by dev macro-F1 at threshold 0.5), fits the blended TF-IDF model if
@@ -69,16 +61,16 @@ class EncoderAreaClassifier(ThresholdedAreaClassifier):
         self.tokenizer = AutoTokenizer.from_pretrained(cfg.model.name_or_path)
         from nlp.model.pooling import MeanPoolClassifier
 
-        encoder = build_model(AutoModel, cfg.model.name_or_path, cfg.training.init, cfg.training.seed)
+        encoder = hf.build_model(AutoModel, cfg.model.name_or_path, cfg.training.init, cfg.training.seed)
         model = MeanPoolClassifier(encoder, len(AREA_LABELS), cfg.model.dropout)
-        optimizer = head_scaled_adamw(model, model.head.parameters(), cfg.training)
+        optimizer = hf.head_scaled_adamw(model, model.head.parameters(), cfg.training)
         default = np.full(len(AREA_LABELS), 0.5)
 
         def compute_metrics(eval_pred: Any) -> dict[str, float]:
             probs = 1 / (1 + np.exp(-eval_pred.predictions))
             return {"macro_f1": macro_f1(eval_pred.label_ids, select_areas(probs, default))}
 
-        trainer, metrics = run_trainer(
+        trainer, metrics = hf.run_trainer(
             model=model, training=cfg.training, train_dataset=self._dataset(train_records),
             eval_dataset=self._dataset(dev_records), data_collator=DataCollatorWithPadding(self.tokenizer),
             compute_metrics=compute_metrics, metric="macro_f1", optimizer=optimizer,
@@ -138,7 +130,7 @@ class EncoderAreaClassifier(ThresholdedAreaClassifier):
 
         out = np.zeros((len(texts), len(AREA_LABELS)), dtype=np.float32)
         device = next(self.model.parameters()).device
-        for batch in length_batches([len(t) for t in texts], batch_size):
+        for batch in hf.length_batches([len(t) for t in texts], batch_size):
             enc = self.tokenizer([texts[i] for i in batch], truncation=True, max_length=self.max_length,
                                  padding=True, return_tensors="pt")
             with torch.inference_mode():
@@ -154,7 +146,7 @@ class EncoderAreaClassifier(ThresholdedAreaClassifier):
         self.tokenizer.save_pretrained(output_dir)
         if self.tfidf is not None:
             self.tfidf.save(output_dir / TFIDF_DIR)
-        write_model_info(output_dir, KIND, labels=list(AREA_LABELS), max_length=self.max_length,
+        hf.write_model_info(output_dir, KIND, labels=list(AREA_LABELS), max_length=self.max_length,
                          thresholds=dict(zip(AREA_LABELS, map(float, self.thresholds))),
                          tfidf_weight=self.tfidf_weight if self.tfidf is not None else 0.0, **self.info)
 
@@ -165,7 +157,7 @@ class EncoderAreaClassifier(ThresholdedAreaClassifier):
         from nlp.model.areas_tfidf import TfidfAreaClassifier
         from nlp.model.pooling import MeanPoolClassifier
 
-        info = read_model_info(model_dir, KIND)
+        info = hf.read_model_info(model_dir, KIND)
         if tuple(info["labels"]) != AREA_LABELS:
             raise ValueError(f"{model_dir}: trained for areas {info['labels']}, expected {list(AREA_LABELS)}")
         weight = info.get("tfidf_weight", 0.0)

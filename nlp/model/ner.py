@@ -18,16 +18,8 @@ import numpy as np
 from nlp.config import NerConfig, to_dict
 from nlp.data import entity_spans, record_context, spans_to_bio
 from nlp.metrics import entity_scores
+from nlp.model import hf
 from nlp.model.chars import align_labels, encode_chars, first_token_positions
-from nlp.model.hf import (
-    build_model,
-    head_scaled_adamw,
-    length_batches,
-    read_model_info,
-    run_trainer,
-    torch_device,
-    write_model_info,
-)
 from nlp.model.hints import hint_ids, take_rule_regions, token_hints, widen_token_types
 from nlp.model.windows import Window, decode_entities, make_windows, merge_windows, tag_texts
 from nlp.rules.tagger import RuleTagger
@@ -63,7 +55,7 @@ class NerTagger:
         self.info = info or {}
         self.device = device
         if model is not None:
-            self.model.to(torch_device(device)).eval()
+            self.model.to(hf.torch_device(device)).eval()
 
     @property
     def window_size(self) -> int:
@@ -82,7 +74,7 @@ class NerTagger:
         self.min_lengths = shortest_spans(train_records)
         self.tokenizer = AutoTokenizer.from_pretrained(cfg.model.name_or_path)
         self.labels = bio_labels()
-        model = build_model(
+        model = hf.build_model(
             AutoModelForTokenClassification, cfg.model.name_or_path, cfg.training.init, cfg.training.seed,
             num_labels=len(self.labels), id2label=dict(enumerate(self.labels)),
             label2id={label: i for i, label in enumerate(self.labels)},
@@ -99,12 +91,12 @@ class NerTagger:
         def compute_metrics(eval_pred: Any) -> dict[str, float]:
             return self._dev_metrics(eval_pred.predictions, eval_pred.label_ids, dev_records, dev_plans, dev_rules)
 
-        trainer, metrics = run_trainer(
+        trainer, metrics = hf.run_trainer(
             model=model, training=cfg.training, train_dataset=train_ds, eval_dataset=dev_ds,
             data_collator=DataCollatorForTokenClassification(self.tokenizer),
             compute_metrics=compute_metrics, metric="f1",
             preprocess_logits_for_metrics=lambda logits, labels: logits.softmax(-1),
-            optimizer=head_scaled_adamw(model, new_params, cfg.training),
+            optimizer=hf.head_scaled_adamw(model, new_params, cfg.training),
         )
         self.model = trainer.model.eval()
         self.info = {"config": to_dict(cfg), "dev_metrics": metrics}
@@ -199,7 +191,7 @@ class NerTagger:
 
         out: list[np.ndarray] = [np.empty(0)] * len(chunks)
         device = next(self.model.parameters()).device
-        for batch in length_batches([len(c) for c in chunks], batch_size):
+        for batch in hf.length_batches([len(c) for c in chunks], batch_size):
             texts = [chunks[i] for i in batch]
             enc = encode_chars(self.tokenizer, texts, self.max_length, padding=True, return_tensors="pt")
             if hints is not None:
@@ -220,7 +212,7 @@ class NerTagger:
         output_dir = Path(output_dir)
         self.model.save_pretrained(output_dir)
         self.tokenizer.save_pretrained(output_dir)
-        write_model_info(
+        hf.write_model_info(
             output_dir, KIND, labels=self.labels, max_length=self.max_length, stride=self.stride, hints=self.hints,
             regions=self.regions, min_span_length=self.min_lengths, **self.info
         )
@@ -229,7 +221,7 @@ class NerTagger:
     def load(cls, model_dir: Path, device: str = "auto") -> NerTagger:
         from transformers import AutoModelForTokenClassification, AutoTokenizer
 
-        info = read_model_info(model_dir, KIND)
+        info = hf.read_model_info(model_dir, KIND)
         model = AutoModelForTokenClassification.from_pretrained(model_dir)
         tagger = cls(
             model, AutoTokenizer.from_pretrained(model_dir), max_length=info["max_length"], stride=info["stride"],
