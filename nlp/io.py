@@ -1,6 +1,6 @@
-"""JSON Lines and atomic file writing: the one home for reading and writing the project's
-JSONL files, so that every command reports a bad line the same way and no command leaves a
-half-written output behind."""
+"""JSON Lines, atomic file writing and the package's word-list resources: the one home for
+reading and writing the project's files, so that every command reports a bad line the same
+way and no command leaves a half-written output behind."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -76,3 +78,20 @@ def read_jsonl(path: Path) -> list[Any]:
     if errors:
         raise ValueError(errors[0])
     return [record for _, record in rows]
+
+
+@cache
+def resource_lines(name: str) -> tuple[str, ...]:
+    """Non-empty lines of `nlp/resources/<name>`, `#` comments removed.
+
+    Word lists (rules, units, indicators) live in resource files so that annotators can extend
+    them without touching code."""
+    path = resources.files("nlp") / "resources" / name
+    if not path.is_file():
+        raise FileNotFoundError(f"package resource missing: nlp/resources/{name}")
+    lines = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line:
+            lines.append(line)
+    return tuple(lines)

@@ -89,7 +89,7 @@ def predict_paragraphs(
             progress.update(len(idx))
     return [
         {"id": p["id"], "doc_id": p["doc_id"], "text": p["text"], "areas": _checked_areas(a, p["id"]),
-         "entities": [_enriched_entity(p["text"], e, p["id"]) for e in ents]}
+         "entities": [_enriched_entity(p, e) for e in ents]}
         for p, a, ents in zip(paragraphs, areas, entities)
     ]
 
@@ -104,11 +104,13 @@ def _checked_areas(areas: Sequence[dict], para_id: str) -> list[dict]:
     return [{"label": a["label"], "score": float(a["score"])} for a in sorted(areas, key=lambda a: -a["score"])]
 
 
-def _enriched_entity(text: str, ent: dict, para_id: str) -> dict:
-    """The entity with its offsets checked and, for quantities and known regions, `normalized`."""
-    from nlp.normalize import normalize_quantity
+def _enriched_entity(para: dict, ent: dict) -> dict:
+    """The entity of paragraph `para` with its offsets checked; a quantity gets its `measures`
+    (read with the report year and section), a known region its division as `normalized`."""
+    from nlp.normalize.measures import span_measures
     from nlp.rules.gazetteer import lookup_region
 
+    text, para_id = para["text"], para["id"]
     start, end, label = ent["start"], ent["end"], ent["label"]
     if label not in ENTITY_LABELS:
         raise ValueError(f"paragraph {para_id}: unknown entity label {label!r}")
@@ -116,7 +118,7 @@ def _enriched_entity(text: str, ent: dict, para_id: str) -> dict:
         raise ValueError(f"paragraph {para_id}: entity {ent!r} does not match the text at [{start}, {end})")
     out = {"label": label, "start": start, "end": end, "text": text[start:end], "score": ent.get("score")}
     if label in QUANTITY_LABELS:
-        out["normalized"] = normalize_quantity(out["text"])
+        out["measures"] = span_measures(out["text"], label, para.get("year"), text[:start], para.get("section") or "")
     elif label == "REGION" and (region := lookup_region(out["text"])) is not None:
         out["normalized"] = region
     return out

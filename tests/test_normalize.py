@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.normalize import normalize_quantity
+from nlp.normalize.quantity import normalize_quantity
 
 KEYS = {"indicator", "change", "values", "unit", "qualifier", "value_base", "unit_base",
         "percent_missing", "from_value"}
@@ -48,7 +48,7 @@ KEYS = {"indicator", "change", "values", "unit", "qualifier", "value_base", "uni
         ("晋级全省开发区20强", dict(change="晋级", values=[20.0], unit="强")),
         ("稳居全国第4位", dict(change="稳居", values=[4.0], unit="位")),
         ("新建高标准农田1.2万亩", dict(indicator="高标准农田", change="新建", values=[1.2],
-                                    unit="万亩", value_base=[12000.0], unit_base="亩")),
+                                    unit="万亩", value_base=[8e6], unit_base="平方米")),  # 1 亩 = 10000/15 m²
         ("650亿元", dict(values=[650.0], unit="亿元", value_base=[6.5e10], unit_base="元")),
         ("新增就业超3万人", dict(values=[3.0], unit="万人", value_base=[30000.0],
                                unit_base="人")),

@@ -17,10 +17,12 @@ from nlp.config import OutputConfig, PredictAreasConfig, PredictConfig, PredictN
 from nlp.ingest import ingest
 from nlp.ingest.documents import is_presegmented
 from nlp.io import atomic_writer, read_jsonl
-from nlp.normalize import normalize_quantity
+from nlp.normalize.indicators import indicator_id
+from nlp.normalize.measures import measures
 from nlp.predict import Predictors, predict_paths
 from nlp.rules.gazetteer import lookup_region
 from nlp.spec import AREA_LABELS, ENTITY_LABELS, QUANTITY_LABELS
+from nlp.tables import region_code
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
@@ -100,7 +102,11 @@ def check_paragraphs(records: list[dict]) -> None:
             assert isinstance(ent["start"], int) and isinstance(ent["end"], int)
             assert rec["text"][ent["start"] : ent["end"]] == ent["text"] != ""
             if ent["label"] in QUANTITY_LABELS:
-                assert ent["normalized"] == normalize_quantity(ent["text"])
+                assert "normalized" not in ent
+                assert [{k: v for k, v in m.items() if k not in ("indicator_id", "period")} for m in ent["measures"]] \
+                    == measures(ent["text"])
+                assert all(m["indicator_id"] == indicator_id(m["indicator"]) for m in ent["measures"])
+                assert all(m["period"] is None or re.fullmatch(r"\d{4}(-\d{4})?", m["period"]) for m in ent["measures"])
             elif ent["label"] == "REGION":
                 assert ent.get("normalized") == lookup_region(ent["text"])
             else:
@@ -134,18 +140,21 @@ def test_csv_tables_match_paragraphs(sample_run):
     records = read_jsonl(out / "paragraphs.jsonl")
     docs = {d["doc_id"]: d for d in ingest([GUICHI, ANHUI], 500).documents}
 
-    quantities = [(r, e) for r in records for e in r["entities"] if e["label"] in QUANTITY_LABELS]
+    quantities = [(r, e, m) for r in records for e in r["entities"] if e["label"] in QUANTITY_LABELS for m in e["measures"]]
     targets = read_csv(out / "targets.csv")
-    assert len(targets) == len(quantities)
-    for row, (rec, ent) in zip(targets, quantities):
+    assert len(targets) == len(quantities) >= sum(e["label"] in QUANTITY_LABELS for r in records for e in r["entities"])
+    for row, (rec, ent, m) in zip(targets, quantities):
         doc = docs[rec["doc_id"]]
-        assert (row["doc_id"], row["para_id"], row["label"], row["text"]) == (rec["doc_id"], rec["id"], ent["label"], ent["text"])
+        assert (row["doc_id"], row["para_id"], row["label"], row["span_text"]) == (rec["doc_id"], rec["id"], ent["label"], ent["text"])
         assert (row["title"], row["region"], row["year"]) == (doc["title"], doc["region"], str(doc["year"]))
-        assert rec["text"][int(row["start"]) : int(row["end"])] == row["text"]
-        norm = ent["normalized"]
-        assert [float(v) for v in row["values"].split(";")] == norm["values"]
-        assert [float(v) for v in row["value_base"].split(";")] == norm["value_base"]
-        assert (row["change"], row["unit"], row["qualifier"]) == (norm["change"], norm["unit"], norm["qualifier"])
+        assert row["region_code"] == (region_code(doc["region"]) or "")
+        assert rec["text"][int(row["span_start"]) : int(row["span_end"])] == row["span_text"]
+        assert row["span_text"][m["start"] : m["end"]] == row["measure_text"] != ""
+        assert [float(v) for v in row["values"].split(";") if v] == m["values"]
+        assert [float(v) for v in row["value_base"].split(";") if v] == m["value_base"]
+        assert (row["value"], row["value_to"]) == tuple("" if v is None else str(v) for v in (m["value"], m["value_to"]))
+        for key in ("indicator", "indicator_id", "kind", "change", "comparison", "unit", "qualifier", "period"):
+            assert row[key] == (m[key] or ""), key
 
     mentions = [(r, e) for r in records for e in r["entities"] if e["label"] == "REGION"]
     regions = read_csv(out / "regions.csv")
@@ -153,7 +162,8 @@ def test_csv_tables_match_paragraphs(sample_run):
     for row, (rec, ent) in zip(regions, mentions):
         found = lookup_region(ent["text"])
         assert (row["para_id"], row["text"], int(row["start"])) == (rec["id"], ent["text"], ent["start"])
-        assert (row["code"], row["level"], row["parent"]) == (found["code"], found["level"], found["parent_name"] or "")
+        assert (row["name"], row["code"], row["level"]) == (found["name"], found["code"], found["level"])
+        assert (row["parent"], row["parent_code"]) == (found["parent_name"] or "", found["parent_code"] or "")
 
     documents = read_csv(out / "documents.csv")
     assert [d["doc_id"] for d in documents] == list(docs)
@@ -307,7 +317,8 @@ def test_tiny_models_through_the_cli(tmp_path, capsys):
     assert summary["paragraphs"] == len(records) == 77
     check_paragraphs(records)
     assert any(r["entities"] for r in records)  # random weights still tag something
-    assert len(read_csv(out / "targets.csv")) == sum(e["label"] in QUANTITY_LABELS for r in records for e in r["entities"])
+    n_measures = sum(len(e["measures"]) for r in records for e in r["entities"] if e["label"] in QUANTITY_LABELS)
+    assert len(read_csv(out / "targets.csv")) == n_measures
 
 
 def make_tfidf_model(output_dir: Path) -> Path:

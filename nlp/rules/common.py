@@ -1,30 +1,15 @@
-"""What the span finders share: the CJK alphabet, the word-list resources annotators extend,
-the entity dict every finder returns, and the walk back to the start of a name."""
+"""What the span finders share: the CJK alphabet, the entity dict every finder returns, and
+the walk back to the start of a name."""
 
 from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
+
+from nlp.io import resource_lines
 
 #: One CJK ideograph (basic block plus 〇), the alphabet of names in the reports.
 CJK = "[\u4e00-\u9fff〇]"
-
-
-@cache
-def resource_lines(name: str) -> tuple[str, ...]:
-    """Non-empty lines of `nlp/resources/<name>`, `#` comments removed.
-
-    Word lists live in resource files so that annotators can extend them without touching code."""
-    path = resources.files("nlp") / "resources" / name
-    if not path.is_file():
-        raise FileNotFoundError(f"rule resource missing: nlp/resources/{name}")
-    lines = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if line:
-            lines.append(line)
-    return tuple(lines)
 
 
 def make_span(text: str, start: int, end: int, label: str) -> dict:

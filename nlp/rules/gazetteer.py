@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from nlp.rules.common import resource_lines
+from nlp.io import resource_lines
 
 LEVELS: tuple[str, ...] = ("province", "city", "county")
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from nlp.rules.common import CJK, make_span, resource_lines
+from nlp.io import resource_lines
+from nlp.rules.common import CJK, make_span
 from nlp.rules.regions import find_regions
 
 TARGET, ACHIEVED = "TARGET", "ACHIEVED"

@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from nlp.rules.common import CJK, make_span, name_start, resource_lines
+from nlp.io import resource_lines
+from nlp.rules.common import CJK, make_span, name_start
 from nlp.rules.gazetteer import matchable_names
 
 LABEL = "REGION"

@@ -19,6 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from nlp.io import resource_lines
 
 # Full-width digits and signs map one-to-one onto ASCII, so offsets in the matching copy are
 # offsets in the original text and written forms can be sliced from the original.
@@ -32,30 +35,33 @@ _CN_SCALES = {"万": 10**4, "亿": 10**8}
 #: Magnitude prefixes of a unit, longest first: `650亿元` → 650 × 1e8 元.
 _MAGNITUDES = {"万亿": 10**12, "千万": 10**7, "百万": 10**6, "亿": 10**8, "万": 10**4}
 
-#: Units a value can carry. `%` is matched on the normalised copy (％ → %).
-_UNITS = (
-    "个百分点", "百分点", "%", "‰", "倍",
-    "亿美元", "美元", "欧元", "元",
-    "人次", "人", "户", "个", "家", "位", "强", "名", "件", "项", "所", "座", "处", "条", "套",
-    "台", "辆", "艘", "架", "张", "床", "间", "栋", "宗", "批", "次", "场", "期", "篇", "部",
-    "支", "只", "头", "株", "棵", "种", "类", "岁", "年", "天", "小时", "分钟",
-    "平方公里", "平方千米", "平方米", "立方米", "公顷", "万亩", "亩", "千米", "公里", "米",
-    "吨标准煤", "吨", "公斤", "千克", "千瓦时", "千瓦", "兆瓦", "度", "标准箱", "标箱",
-)
+#: Units a value can carry, with their base unit and factor (nlp/resources/units.tsv).
+#: `%` is matched on the normalised copy (％ → %).
+def _unit_table() -> dict[str, tuple[str, Fraction]]:
+    table = {}
+    for line in resource_lines("units.tsv"):
+        unit, base, factor = line.split("\t")
+        table[unit] = (base, Fraction(factor))
+    return table
+
+
+_UNIT_TABLE = _unit_table()
+_UNITS = tuple(_UNIT_TABLE)
 
 #: Change verbs as written, longest first so that 提高到 wins over 提高 and 稳居 over 居.
-_GROWTH_VERBS = ("增长", "下降", "降低", "提高", "提升", "上升", "回落")
+GROWTH_VERBS = ("增长", "下降", "降低", "提高", "提升", "上升", "回落", "上涨")
 _LEVEL_VERBS = (
     "增加", "减少", "压减", "压降", "扩大", "缩小", "达到", "达", "突破", "超过", "超", "逾",
     "新增", "新建", "建成", "改造", "开工建设", "开工", "完成", "实现", "控制在", "稳定在",
     "保持在", "保持", "稳居", "位居", "居", "位列", "跃居", "晋级", "跻身", "挺进", "进入",
     "入选", "增至", "降至", "为", "不低于", "不少于", "不超过", "不高于", "低于", "高于",
 )
-_TO_VERBS = tuple(f"{verb}{to}" for verb in _GROWTH_VERBS + ("增加", "减少", "扩大", "缩小")
+_TO_VERBS = tuple(f"{verb}{to}" for verb in GROWTH_VERBS + ("增加", "减少", "扩大", "缩小")
                   for to in ("到", "至"))
-_VERBS = tuple(sorted(set(_GROWTH_VERBS + _LEVEL_VERBS + _TO_VERBS), key=len, reverse=True))
-#: Verbs that open a span whose indicator follows (`新建高标准农田1.2万亩`).
-_LEAD_VERBS = tuple(sorted(set(_VERBS) | {"建设", "培育", "引进", "创建", "打造", "发放",
+_VERBS = tuple(sorted(set(GROWTH_VERBS + _LEVEL_VERBS + _TO_VERBS), key=len, reverse=True))
+#: Verbs that open a span whose indicator follows (`新建高标准农田1.2万亩`); single characters
+#: are left out, they open words too (居民, 为民).
+_LEAD_VERBS = tuple(sorted({v for v in _VERBS if len(v) > 1} | {"建设", "培育", "引进", "创建", "打造", "发放",
                                           "改建", "新改建", "招引", "签约", "新开工", "争创"},
                            key=len, reverse=True))
 #: Adverbs between indicator and verb. Only 年均 changes the meaning, so only it is kept.
@@ -66,6 +72,8 @@ _RATE_SUFFIXES = ("率", "比重", "占比", "比例")
 
 _QUALIFIERS = {"以上": "以上", "左右": "左右", "以内": "以内", "以下": "以下", "之内": "以内",
                "内": "以内"}
+#: Verbs that bound a value: 不低于900万人 is 900万人以上, 低于4.6% is 4.6%以下.
+_VERB_QUALIFIERS = {"不低于": "以上", "不少于": "以上", "低于": "以下", "不超过": "以下", "不高于": "以下"}
 _RANGE_SEPS = ("—", "–", "-", "~", "〜", "至", "到")
 
 
@@ -108,11 +116,16 @@ def _outer_regex(number: str, tail: str) -> re.Pattern[str]:
 _STRICT = _outer_regex(f"{_CN_NUM}|{_ARABIC}", r"[\s，。；、,.;:：！!）)]*")
 _LOOSE = _outer_regex(_ARABIC, r"[^0-9]*")
 _VALUE = re.compile(_value_pattern(f"{_CN_NUM}|{_ARABIC}", named=True), re.S)
+#: For nlp.normalize.measures: one whole value, and a value that ends a piece of text.
+VALUE_FULL = _VALUE
+VALUE_END = re.compile(_value_pattern(f"{_CN_NUM}|{_ARABIC}", named=False) + r"\Z", re.S)
 _SEP_RE = re.compile(rf"\s*({_SEP})\s*")
 _LEAD_RE = re.compile(rf"^(?:{_alt(_LEAD_VERBS)})")
-_INNER_RE = re.compile(_alt(_VERBS))
+_INNER_RE = re.compile(_alt(v for v in _VERBS if len(v) > 1))  # 居 of 居民 is no verb
 _TRAILING_RE = re.compile(rf"(?:{_alt(_VERBS)})\Z")
 _FILLER_RE = re.compile(rf"^(?:{_alt(_FILLERS)})+")
+#: Particles between an indicator and its number that are not part of its name (赤字率拟按2.6%).
+_PARTICLE_RE = re.compile(r"(?<=.)(?:拟按|拟|按|要|将|为)\Z")
 
 
 @dataclass(frozen=True)
@@ -211,15 +224,17 @@ def _split_head(head: str, change: str | None) -> tuple[str | None, str | None]:
         else:
             inner = list(_INNER_RE.finditer(head))
             change = inner[-1].group() if inner else None  # 城镇新增就业: verb stays in the name
-    head = head.strip()
+    head = _PARTICLE_RE.sub("", head.strip()).strip()
     return head or None, change
 
 
 def _base(value: _Value, shared: _Value | None) -> float:
-    """A value in base units; a value written without a unit shares the last one (5—5.5%)."""
+    """A value in base units (magnitude and unit factor applied, exactly); a value written
+    without a unit shares the last one (5—5.5%)."""
     source = value if value.unit_text else shared
     magnitude = _MAGNITUDES[source.magnitude] if source and source.magnitude else 1
-    return float(value.number * magnitude)
+    factor = _UNIT_TABLE[source.unit][1] if source and source.unit else Fraction(1)
+    return float(Fraction(value.number) * magnitude * factor)
 
 
 def _empty(indicator: str | None = None, change: str | None = None) -> dict:
@@ -256,10 +271,10 @@ def normalize_quantity(text: str) -> dict:
     shared = next((v for v in reversed(values) if v.unit_text), None)
     unit = shared.unit_text if shared else None
     percent_missing = unit is None and (
-        (change or "").removeprefix("年均") in _GROWTH_VERBS
+        (change or "").removeprefix("年均") in GROWTH_VERBS
         or (indicator or "").endswith(_RATE_SUFFIXES)
     )
-    unit_base = shared.unit if shared else None
+    unit_base = _UNIT_TABLE[shared.unit][0] if shared and shared.unit else None
     if percent_missing:
         unit = unit_base = "%"
     last = values[-1]
@@ -268,7 +283,7 @@ def normalize_quantity(text: str) -> dict:
         "change": change,
         "values": [float(v.number) for v in values],
         "unit": unit,
-        "qualifier": "range" if is_range else (last.qualifier or "point"),
+        "qualifier": "range" if is_range else (last.qualifier or _VERB_QUALIFIERS.get(change or "") or "point"),
         "value_base": [_base(v, shared) for v in values],
         "unit_base": unit_base,
         "percent_missing": percent_missing,

@@ -1,0 +1,157 @@
+"""The measures of one TARGET/ACHIEVED span: a span can state several (level, growth,
+comparison, rank, share), as the GUIDELINES (round 3) want them joined:
+`地区生产总值414.4亿元,增长3.3%` is a level and a growth of one indicator,
+`规上工业增加值增长7.6%，高于全国1.7个百分点` a growth and a comparison,
+`森林覆盖率达65.85%、连续47年居全国首位` a level and a rank.
+
+The span is cut into clauses at `，,、；;` where a value ends and the next piece is more than a
+bare value (`完成投资252亿元、787亿元` stays one measure with two values); each clause is read by
+nlp.normalize.quantity, its comparison (`比上年`, `高于全国`) and rank (`居全国第3位`, `首位`) taken
+apart, and a clause that names no indicator (`增长3.3%`) takes the one of the measure before it.
+Each measure carries its clause's offsets in the span, so `span[start:end]` is its text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from nlp.normalize.indicators import indicator_id
+from nlp.normalize.periods import measure_period
+from nlp.normalize.quantity import GROWTH_VERBS, VALUE_END, VALUE_FULL, normalize_quantity, parse_number
+
+_SEPARATORS = re.compile(r"[，,、；;]")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．％﹪－～", "0123456789.%%-~")
+#: A clause counts as holding a value if it has a digit, a Chinese numeral with a unit or a rank word.
+_HAS_NUMBER = re.compile(r"[0-9]|第[一二三四五六七八九十]|首位|[一二两三四五六七八九十百千万]+(?:个百分点|倍|成)")
+
+_REFERENCE = (r"(?:全国|全省|全市|全区|全州|全县|全盟|全国平均|全省平均|全市平均|平均水平|平均|"
+              r"预期目标|预期|年度目标|年初目标|目标|经济增速|GDP增速|地区生产总值增速)")
+#: Comparisons with a reference: 比上年 / 较2015年 / 同比 (then a verb), or 高于全国 (the verb itself).
+_COMPARISON = re.compile(
+    rf"(?:比|较|与)(?:上年同期|上年|去年同期|去年|上年度|同期|[0-9]{{4}}年|[一二三四五六七八九十]+年前|十年前|"
+    rf"{_REFERENCE})(?:预算|末|底|相比)?|同比|(?:高于|低于|快于|慢于|超过|超出|好于|优于|高出)(?:{_REFERENCE})"
+)
+#: After `比…`, a one-character verb: 比去年预算低0.4个百分点.
+_SHORT_VERBS = {"低": "下降", "高": "提高", "多": "增加", "少": "减少", "快": "快于", "慢": "慢于"}
+_RANK_SCOPE = r"(?P<scope>全国|全省|全市|全区|全州|全县|全球|世界|全国同类城市|同类城市|西部|中部|东部|东北|中西部|长江经济带)?"
+_RANK = re.compile(
+    rf"(?P<verb>稳居|位居|跃居|位列|居于|居|列|排名|排|保持)?{_RANK_SCOPE}"
+    r"(?:第(?P<n>[0-9]+|[一二三四五六七八九十]+)(?:位|名)?|(?P<first>首位|榜首|第一方阵))"
+)
+_RUN = re.compile(r"^(?:连续|已连续)[0-9一二三四五六七八九十]+年")
+#: Indicator words that name an aspect of the indicator before them (增速排名全省第四位).
+_GENERIC = {"增速", "增幅", "总量", "规模", "总额", "排名", "位次"}
+_SHARE_SUFFIXES = ("比重", "占比", "比例", "份额")
+#: Verbs that make a comparison by themselves, as in 高于全国1.7个百分点.
+_COMPARATIVE = ("高于", "低于", "快于", "慢于", "超过", "超出", "好于", "优于", "高出")
+
+
+def split_clauses(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each clause of a span that states a measure of its own."""
+    norm = text.translate(_FULLWIDTH)
+    cuts = [0]
+    for sep in _SEPARATORS.finditer(norm):
+        before = norm[cuts[-1] : sep.start()].strip()
+        nxt_end = next((m.start() for m in _SEPARATORS.finditer(norm, sep.end())), len(norm))
+        after = norm[sep.end() : nxt_end].strip()
+        if before and _ends_with_value(before) and after and not VALUE_FULL.fullmatch(after) and _HAS_NUMBER.search(after):
+            cuts.append(sep.end())
+    bounds = []
+    for start, end in zip(cuts, cuts[1:] + [len(text)]):
+        stop = end - 1 if end < len(text) else end  # the separator stays out of the clause
+        while stop > start and text[stop - 1] in " \t，,、；;":
+            stop -= 1
+        while start < stop and text[start].isspace():
+            start += 1
+        if stop > start:
+            bounds.append((start, stop))
+    return bounds or [(0, len(text))]
+
+
+def _ends_with_value(piece: str) -> bool:
+    """A value closes the piece, or a value and a short verb (`2.6%安排`); not the 2.5 of PM2.5."""
+    m = VALUE_END.search(piece) or VALUE_END.search(re.sub(r"[\u4e00-\u9fff]{1,2}\Z", "", piece))
+    return m is not None and not (m.start() > 0 and re.match(r"[A-Za-z0-9.]", piece[m.start() - 1]))
+
+
+def measures(text: str) -> list[dict[str, Any]]:
+    """The measures of a TARGET/ACHIEVED span, in order (see the module docstring for the
+    fields). Never raises: a span with no number still gives one measure, with no values."""
+    out: list[dict[str, Any]] = []
+    for start, end in split_clauses(text):
+        measure = _clause_measure(text[start:end])
+        if out and (measure["indicator"] is None or measure["indicator"] in _GENERIC):
+            measure["indicator"] = out[-1]["indicator"]
+            measure["indicator_inherited"] = True
+        out.append({"start": start, "end": end, **measure})
+    return out
+
+
+def span_measures(
+    span_text: str, label: str, report_year: int | None = None, before: str = "", section: str = ""
+) -> list[dict[str, Any]]:
+    """`measures` of a span with each measure's `indicator_id` (nlp.normalize.indicators) and
+    `period` (nlp.normalize.periods; `before` is the paragraph text before the span, `section`
+    its heading path)."""
+    period = measure_period(span_text, label, report_year, before, section)
+    return [{**m, "indicator_id": indicator_id(m["indicator"]), "period": period} for m in measures(span_text)]
+
+
+def _clause_measure(clause: str) -> dict[str, Any]:
+    reading = clause
+    run = _RUN.match(reading.translate(_FULLWIDTH))
+    if run:  # 连续47年居全国首位: the run of years is not the value
+        reading = reading[run.end():]
+    comparison = None
+    rank = _RANK.search(reading)
+    if rank is not None and (rank["verb"] or rank["first"] or rank["scope"]):
+        return _rank_measure(reading, rank)
+    found = _COMPARISON.search(reading.translate(_FULLWIDTH))
+    first_number = re.search(r"[0-9０-９]", reading)
+    if found is not None and (first_number is None or found.start() < first_number.start()):
+        comparison = reading[found.start() : found.end()]
+        rest = reading[found.end():]
+        short = rest[:1]
+        if short in _SHORT_VERBS and not rest[1:2] in ("于",):
+            rest = _SHORT_VERBS[short] + rest[1:]
+        reading = reading[: found.start()] + rest
+    parsed = normalize_quantity(reading)
+    return _finish(parsed, comparison, _kind(parsed, comparison))
+
+
+def _rank_measure(reading: str, rank: re.Match[str]) -> dict[str, Any]:
+    indicator = reading[: rank.start()].strip(" ，,、；;") or None
+    number = 1.0 if rank["first"] in ("首位", "榜首") else float(parse_number(rank["n"])) if rank["n"] else None
+    parsed = {"indicator": indicator, "change": rank["verb"], "values": [number] if number is not None else [],
+              "unit": "位" if number is not None else None, "qualifier": "point" if number is not None else None,
+              "value_base": [number] if number is not None else [], "unit_base": "位" if number is not None else None,
+              "percent_missing": False, "from_value": None}
+    if rank["first"] == "第一方阵":
+        parsed["qualifier"] = None
+    return _finish(parsed, rank["scope"], "rank")
+
+
+def _kind(parsed: dict[str, Any], comparison: str | None) -> str:
+    change = (parsed["change"] or "").removeprefix("年均")
+    if comparison is not None and comparison.startswith(_COMPARATIVE) and not parsed["change"]:
+        return "comparison"
+    if parsed["unit"] == "强":
+        return "rank"
+    if (parsed["indicator"] or "").endswith(_SHARE_SUFFIXES):
+        return "share"
+    if change in GROWTH_VERBS:
+        return "growth"
+    return "level"
+
+
+def _finish(parsed: dict[str, Any], comparison: str | None, kind: str) -> dict[str, Any]:
+    values = parsed["values"]
+    two = parsed["qualifier"] == "range" or parsed["from_value"] is not None
+    return {
+        "indicator": parsed["indicator"], "indicator_inherited": False, "kind": kind, "change": parsed["change"],
+        "comparison": comparison, "values": values, "value": values[0] if values else None,
+        "value_to": values[1] if two and len(values) > 1 else None, "unit": parsed["unit"],
+        "qualifier": parsed["qualifier"], "value_base": parsed["value_base"], "unit_base": parsed["unit_base"],
+        "percent_missing": parsed["percent_missing"],
+    }
