@@ -1,4 +1,5 @@
-"""Evaluation plots (PNG, matplotlib's Agg backend so that no display is needed)."""
+"""The PNG plots of evaluation reports and target tracking (matplotlib's Agg backend, so that no
+display is needed)."""
 
 from __future__ import annotations
 
@@ -64,3 +65,30 @@ def confusion_matrices(
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return Path(path)
+
+
+def target_vs_actual(points: Sequence[dict], path: Path, title: str) -> Path:
+    """Target and actual of one indicator of one region over the years (a tracking series):
+    the target as a bar from value to value_to for ranges, the actual as a line."""
+    plt = _pyplot()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(max(6, 0.45 * len(points) + 3), 3.8))
+    years = [p["year"] for p in points]
+    targets = [(p["year"], float(p["target_value"]), float(p["target_value_to"] or p["target_value"]))
+               for p in points if p["target_value"] not in ("", None)]
+    actuals = [(p["year"], float(p["actual_value"])) for p in points if p["actual_value"] not in ("", None)]
+    if targets:
+        ax.vlines([t[0] for t in targets], [min(t[1:]) for t in targets], [max(t[1:]) for t in targets],
+                  colors="tab:orange", linewidth=6, alpha=0.6)
+        ax.plot([t[0] for t in targets], [t[1] for t in targets], "o", color="tab:orange", label="target")
+    if actuals:
+        ax.plot([a[0] for a in actuals], [a[1] for a in actuals], "-s", color="tab:blue", label="actual")
+    ax.set_xticks(years, [str(y) for y in years], rotation=45 if len(years) > 8 else 0)
+    ax.set_title(title)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -28,6 +28,7 @@ from nlp.io import atomic_writer, write_jsonl
 from nlp.model.interfaces import AreaClassifier, EntityTagger
 from nlp.spec import AREA_LABELS, ENTITY_LABELS, QUANTITY_LABELS
 from nlp.tables import DOCUMENT_COLUMNS, REGION_COLUMNS, TARGET_COLUMNS, document_rows, region_rows, target_rows, write_csv
+from nlp.tracking import read_targets, several_years, track
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +222,11 @@ def _write_outputs(output: Path, state: Path, run: _Run, formats: Sequence[str])
             counts[name] = write_csv(output / name, columns, rows(_load_docs(state, run.done)))
     write_jsonl(output / "errors.jsonl", (f.record() for f in run.failures))
     counts["errors.jsonl"] = len(run.failures)
+    if "csv" in formats and several_years(read_targets(output / "targets.csv")):
+        counts["tracking.csv"] = track(output)["tracking.csv"]
+    else:  # a tracking table of an earlier run into this folder would not match these outputs
+        (output / "tracking.csv").unlink(missing_ok=True)
+        shutil.rmtree(output / "tracking", ignore_errors=True)
     return counts
 
 

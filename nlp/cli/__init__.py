@@ -10,7 +10,7 @@ import logging
 import sys
 
 #: Sub-commands in workflow order (ingest -> annotate -> baseline -> encoder -> train ->
-#: evaluate -> predict -> bench -> main). Modules are imported lazily so that `nlp ingest`
+#: evaluate -> predict -> track -> bench -> main). Modules are imported lazily so that `nlp ingest`
 #: never pays for importing torch.
 COMMANDS: dict[str, str] = {
     "ingest": "Clean and segment raw reports into documents.jsonl + paragraphs.jsonl",
@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "train": "Train a NER or policy-area model from a config",
     "evaluate": "Evaluate a model and its baseline on the gold test split",
     "predict": "Batch inference over raw reports or pre-segmented JSONL",
+    "track": "Targets of each year against the results later reports give",
     "bench": "Throughput of the predict path vs the bare encoder forward pass",
     "main": "The whole job: prepare encoder, train, evaluate, predict the samples",
 }

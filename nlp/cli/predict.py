@@ -11,7 +11,8 @@ from nlp.cli._util import add_predict_config_arguments
 
 DESCRIPTION = """Batch inference over raw reports (.txt/.csv/.jsonl files or folders, as `nlp ingest`
 reads them) or pre-segmented JSONL ({"id", "text"} per line). Writes paragraphs.jsonl,
-targets.csv, regions.csv, documents.csv and errors.jsonl to the output folder. A bad
+targets.csv, regions.csv, documents.csv and errors.jsonl to the output folder, and
+tracking.csv (see `nlp track`) when the inputs hold several years of one region. A bad
 document is reported in errors.jsonl and skipped; the exit code is non-zero only when
 nothing was predicted."""
 

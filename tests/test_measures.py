@@ -1,0 +1,198 @@
+"""Measures of TARGET/ACHIEVED spans (phrases from the gold set and the corpus), the indicator
+vocabulary, periods, and target-vs-actual tracking."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+
+from nlp.annotate.splits import iter_gold_files
+from nlp.annotate.validate import load_gold_files
+from nlp.normalize.indicators import indicator_id, vocabulary
+from nlp.normalize.measures import measures, span_measures
+from nlp.normalize.periods import measure_period
+from nlp.tracking import TRACKING_COLUMNS, met, several_years, track, tracking_rows
+
+FIELDS = ("indicator", "kind", "change", "comparison", "values", "value", "value_to", "unit", "qualifier")
+
+
+def brief(text: str) -> list[dict]:
+    return [{k: m[k] for k in FIELDS} for m in measures(text)]
+
+
+def m(indicator, kind, values, unit, qualifier="point", change=None, comparison=None, value_to=None) -> dict:
+    return {"indicator": indicator, "kind": kind, "change": change, "comparison": comparison, "values": values,
+            "value": values[0] if values else None, "value_to": value_to, "unit": unit, "qualifier": qualifier}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # level + growth of one indicator
+        ("地区生产总值414.4亿元,增长3.3%", [m("地区生产总值", "level", [414.4], "亿元"),
+                                      m("地区生产总值", "growth", [3.3], "%", change="增长")]),
+        ("国内生产总值达到114万亿元，增长8.1%", [m("国内生产总值", "level", [114.0], "万亿元", change="达到"),
+                                          m("国内生产总值", "growth", [8.1], "%", change="增长")]),
+        ("社会消费品零售总额实现80.76亿元以上,年均增长6%",
+         [m("社会消费品零售总额", "level", [80.76], "亿元", "以上", change="实现"),
+          m("社会消费品零售总额", "growth", [6.0], "%", change="年均增长")]),
+        # comparison with a reference
+        ("规上工业增加值增长7.6%，高于全国1.7个百分点",
+         [m("规上工业增加值", "growth", [7.6], "%", change="增长"),
+          m("规上工业增加值", "comparison", [1.7], "个百分点", comparison="高于全国")]),
+        ("农民工总量2.53亿人，比上年增长4.4％", [m("农民工总量", "level", [2.53], "亿人"),
+                                          m("农民工总量", "growth", [4.4], "%", change="增长", comparison="比上年")]),
+        ("地方税收收入达113.87亿元,较2015年增长18.4%",
+         [m("地方税收收入", "level", [113.87], "亿元", change="达"),
+          m("地方税收收入", "growth", [18.4], "%", change="增长", comparison="较2015年")]),
+        # rank
+        ("森林覆盖率达65.85%、连续47年居全国首位", [m("森林覆盖率", "level", [65.85], "%", change="达"),
+                                             m("森林覆盖率", "rank", [1.0], "位", change="居", comparison="全国")]),
+        ("规模工业增加值增长5.5%,增速排名全省第四位",
+         [m("规模工业增加值", "growth", [5.5], "%", change="增长"),
+          m("规模工业增加值", "rank", [4.0], "位", change="排名", comparison="全省")]),
+        # share
+        ("地方税占比提高到65.6%", [m("地方税占比", "share", [65.6], "%", change="提高到")]),
+        # from-to and ranges
+        ("国内生产总值从54万亿元增加到82.7万亿元，年均增长7.1%",
+         [m("国内生产总值", "level", [54.0, 82.7], "万亿元", change="增加到", value_to=82.7),
+          m("国内生产总值", "growth", [7.1], "%", change="年均增长")]),
+        ("国内生产总值增长6—6.5%", [m("国内生产总值", "growth", [6.0, 6.5], "%", "range", change="增长", value_to=6.5)]),
+        # several values of one measure: 分别…和…, a list after 、
+        ("城乡居民人均可支配收入分别增长8%和9%左右",
+         [m("城乡居民人均可支配收入", "growth", [8.0, 9.0], "%", "左右", change="增长")]),
+        ("完成投资252亿元、787亿元", [m("投资", "level", [252.0, 787.0], "亿元", change="完成")]),
+        ("二氧化硫、氮氧化物排放量分别下降3%", [m("二氧化硫、氮氧化物排放量", "growth", [3.0], "%", change="下降")]),
+        # qualifiers written as verbs
+        ("城镇新增就业人数不低于900万人", [m("城镇新增就业人数", "level", [900.0], "万人", "以上", change="不低于")]),
+        ("城镇登记失业率低于4.6%", [m("城镇登记失业率", "level", [4.6], "%", "以下", change="低于")]),
+        ("城镇调查失业率5.5%左右", [m("城镇调查失业率", "level", [5.5], "%", "左右")]),
+        ("城镇登记失业率控制在4.5%以内", [m("城镇登记失业率", "level", [4.5], "%", "以内", change="控制在")]),
+        # units as written, Chinese numerals
+        ("粮食产量1.3万亿斤以上", [m("粮食产量", "level", [1.3], "万亿斤", "以上")]),
+        ("PM2.5平均浓度下降到30微克/立方米", [m("PM2.5平均浓度", "level", [30.0], "微克/立方米", change="下降到")]),
+        ("研发投入强度提高两个百分点", [m("研发投入强度", "growth", [2.0], "个百分点", change="提高")]),
+        ("赤字率拟按2.6%安排，比去年预算低0.4个百分点",
+         [m("赤字率", "level", [2.6], "%"),
+          m("赤字率", "growth", [0.4], "个百分点", change="下降", comparison="比去年预算")]),
+        ("居民消费价格涨幅3%左右", [m("居民消费价格涨幅", "level", [3.0], "%", "左右")]),
+    ],
+)
+def test_measures_of_real_spans(text: str, expected: list[dict]) -> None:
+    assert brief(text) == expected
+
+
+def test_base_units() -> None:
+    [grain] = measures("粮食产量1.37万亿斤")
+    assert (grain["unit"], grain["unit_base"], grain["value_base"]) == ("万亿斤", "吨", [6.85e8])
+    [farmland] = measures("新建高标准农田1.2万亩")
+    assert (farmland["unit_base"], farmland["value_base"]) == ("平方米", [8e6])
+    [power] = measures("新增风能、太阳能等可再生清洁能源装机30万千瓦")
+    assert (power["unit"], power["unit_base"], power["value_base"]) == ("万千瓦", "千瓦", [3e5])
+
+
+def test_measure_offsets_and_inheritance_on_the_gold_spans(project_root) -> None:
+    """Over every gold TARGET/ACHIEVED span: measures cover disjoint clauses in order, each
+    `span[start:end]` non-empty, and an inherited indicator is the one of the measure before."""
+    records = load_gold_files(iter_gold_files(project_root / "annotations" / "gold"))
+    spans = [r["text"][e["start"]:e["end"]] for r in records for e in r["entities"] if e["label"] in ("TARGET", "ACHIEVED")]
+    assert len(spans) > 2000
+    n_measures = 0
+    for span in spans:
+        found = measures(span)
+        assert found, span
+        n_measures += len(found)
+        ends = 0
+        for k, measure in enumerate(found):
+            assert ends <= measure["start"] < measure["end"] <= len(span), span
+            assert span[measure["start"]:measure["end"]].strip() == span[measure["start"]:measure["end"]], span
+            ends = measure["end"]
+            if measure["indicator_inherited"]:
+                assert k > 0 and measure["indicator"] == found[k - 1]["indicator"], span
+            assert len(measure["value_base"]) == len(measure["values"])
+    assert n_measures > len(spans)  # some spans hold several measures
+
+
+def test_indicator_vocabulary_is_well_formed_and_exact() -> None:
+    vocab = vocabulary()
+    assert 60 <= len(vocab) <= 120
+    assert {"gdp", "cpi", "new_urban_jobs", "surveyed_unemployment", "registered_unemployment"} <= set(vocab)
+    assert all(ind.better in ("up", "down", "-") and ind.forms for ind in vocab.values())
+    assert indicator_id("全省地区生产总值") == indicator_id("GDP") == "gdp"
+    assert indicator_id("城镇居民人均可支配收入") == "urban_income" != indicator_id("居民人均可支配收入")
+    assert indicator_id('专精特新"小巨人"企业') == "little_giants"
+    assert indicator_id("地区生产总值414.4亿元") is None  # never a guess
+    assert indicator_id("投资") is None and indicator_id(None) is None
+
+
+@pytest.mark.parametrize(
+    ("span", "label", "year", "before", "section", "period"),
+    [
+        ("地区生产总值增长5%左右", "TARGET", 2026, "", "", "2026"),
+        ("增长5.2%", "ACHIEVED", 2024, "", "", "2023"),
+        ("增长5%", "ACHIEVED", 2021, "", "一、2020年工作回顾", "2020"),
+        ("地方税收收入达113.87亿元,较2015年增长18.4%", "ACHIEVED", 2021, "", "", "2020"),  # 2015 is the base
+        ("年均增长7.1%", "ACHIEVED", 2018, "过去五年，经济实力跃上新台阶，", "", "2013-2017"),
+        ("森林覆盖率达到25%", "TARGET", 2026, "到2030年，", "", "2030"),
+        ("年均增长5%", "TARGET", 2026, "", "二、“十五五”时期主要目标", "2026-2030"),
+        ("年均增长7.5%", "TARGET", 2006, "“十一五”时期", "", "2006-2010"),
+        ("2021—2025年累计完成投资1万亿元", "ACHIEVED", 2026, "", "", "2021-2025"),
+        ("增长5%", "ACHIEVED", None, "", "", None),
+    ],
+)
+def test_periods(span, label, year, before, section, period) -> None:
+    assert measure_period(span, label, year, before, section) == period
+    assert all(x["period"] == period for x in span_measures(span, label, year, before, section))
+
+
+@pytest.mark.parametrize(
+    ("qualifier", "target", "target_to", "actual", "better", "expected"),
+    [
+        ("左右", 5.0, None, 5.2, "up", True), ("左右", 5.5, None, 3.0, "up", False),
+        ("左右", 5.0, None, 4.8, "up", True), ("左右", 3.0, None, 0.2, "down", True),
+        ("以上", 1100.0, None, 1244.0, "up", True), ("以内", 4.5, None, 4.6, "down", False),
+        ("range", 6.0, 6.5, 6.1, "up", True), ("range", 6.0, 6.5, 5.9, "up", False),
+        ("point", 7.5, None, 7.7, "up", True), ("point", 2.6, None, 2.6, "-", True),
+    ],
+)
+def test_met_rule(qualifier, target, target_to, actual, better, expected) -> None:
+    assert met(qualifier, target, target_to, actual, better) is expected
+
+
+def row(year: int, label: str, value: str, period: str, text: str, qualifier: str = "point", unit_base: str = "%",
+        indicator_id: str = "gdp", kind: str = "growth", para: str = "p1") -> dict[str, str]:
+    return {"region": "中华人民共和国", "region_code": "100000000000", "year": str(year), "label": label,
+            "indicator_id": indicator_id, "kind": kind, "value": value, "value_to": "", "values": value,
+            "qualifier": qualifier, "unit_base": unit_base, "period": period, "doc_id": f"d{year}",
+            "para_id": f"d{year}-{para}", "measure_text": text}
+
+
+def test_tracking_links_a_target_to_the_next_report(tmp_path) -> None:
+    rows = [
+        row(2023, "TARGET", "5", "2023", "国内生产总值增长5%左右", "左右"),
+        row(2023, "TARGET", "4", "2023", "某地区增长4%", para="p9"),  # a second mention: the first one counts
+        row(2023, "ACHIEVED", "3", "2022", "国内生产总值增长3%"),
+        row(2024, "ACHIEVED", "5.2", "2023", "国内生产总值增长5.2%"),
+        row(2025, "ACHIEVED", "5.3", "2023", "去年增长5.3%"),  # a later report: the earliest one counts
+        row(2024, "TARGET", "126", "2024", "国内生产总值126万亿元", unit_base="元", kind="level"),
+        row(2024, "ACHIEVED", "1", "2023", "居全国第1位", unit_base="位", kind="rank"),  # ranks are no target
+    ]
+    out = {(r["year"], r["unit"]): r for r in tracking_rows(rows)}
+    assert set(out) == {(2022, "%"), (2023, "%"), (2024, "元")}
+    assert (out[2023, "%"]["target_value"], out[2023, "%"]["actual_value"]) == ("5", "5.2")
+    assert (out[2023, "%"]["target_para_id"], out[2023, "%"]["actual_doc_id"], out[2023, "%"]["met"]) == ("d2023-p1", "d2024", True)
+    assert out[2022, "%"]["target_value"] == "" and out[2022, "%"]["met"] is None
+    assert several_years(rows) and not several_years(rows[:3])
+    with (tmp_path / "targets.csv").open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    summary = track(tmp_path)
+    assert summary == {"tracking.csv": 3, "plots": 1, "output": str(tmp_path)}
+    with (tmp_path / "tracking.csv").open(encoding="utf-8-sig") as fh:
+        table = list(csv.DictReader(fh))
+    assert list(table[0]) == list(TRACKING_COLUMNS) and len(table) == 3
+    [png] = (tmp_path / "tracking").glob("*.png")
+    assert re.fullmatch(r"100000000000_gdp_pct\.png", png.name) and png.stat().st_size > 1000
