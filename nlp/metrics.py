@@ -12,6 +12,7 @@ Macro averages run over the labels that occur in the gold or the predictions.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -117,3 +118,31 @@ def area_scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) ->
         "primary_accuracy": float(np.mean([bool(p) and p[0] == g[0] for g, p in zip(gold, pred)])) if gold else 0.0,
         "mean_jaccard": float(jaccard.mean()) if len(jaccard) else 0.0,
     }
+
+
+def measure_scores(path: str | Path) -> dict[str, float]:
+    """Share of hand-written measures (annotations/measures/*.jsonl) that nlp.normalize.measures
+    reads right: all of indicator, values, unit and qualifier, compared in order per span."""
+    from nlp.io import read_jsonl
+    from nlp.normalize.measures import measures
+
+    fields = ("indicator", "values", "unit", "qualifier")
+    right = {f: 0 for f in fields}
+    whole = total = predicted = 0
+    for record in read_jsonl(Path(path)):
+        found = measures(record["span"])
+        predicted += len(found)
+        for k, expected in enumerate(record["measures"]):
+            total += 1
+            got = found[k] if k < len(found) else None
+            ok = {f: got is not None and (_same_numbers(got[f], expected[f]) if f == "values" else got[f] == expected[f])
+                  for f in fields}
+            whole += all(ok.values())
+            for f in fields:
+                right[f] += ok[f]
+    return {"measures": total, "predicted": predicted, "all_fields": whole / total if total else 0.0,
+            **{f: right[f] / total if total else 0.0 for f in fields}}
+
+
+def _same_numbers(a: Sequence[float], b: Sequence[float]) -> bool:
+    return len(a) == len(b) and all(abs(x - y) < 1e-9 for x, y in zip(a, b))

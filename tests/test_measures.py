@@ -196,3 +196,13 @@ def test_tracking_links_a_target_to_the_next_report(tmp_path) -> None:
     assert list(table[0]) == list(TRACKING_COLUMNS) and len(table) == 3
     [png] = (tmp_path / "tracking").glob("*.png")
     assert re.fullmatch(r"100000000000_gdp_pct\.png", png.name) and png.stat().st_size > 1000
+
+
+def test_hand_written_dev_measures(project_root) -> None:
+    """The dev check set (annotations/measures/dev.jsonl): 90% or more of the hand-written
+    measures read right in all four fields."""
+    from nlp.metrics import measure_scores
+
+    scores = measure_scores(project_root / "annotations" / "measures" / "dev.jsonl")
+    assert scores["measures"] == 127
+    assert scores["all_fields"] >= 0.9, scores

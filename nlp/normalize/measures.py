@@ -30,18 +30,20 @@ _REFERENCE = (r"(?:全国|全省|全市|全区|全州|全县|全盟|全国平均
 #: Comparisons with a reference: 比上年 / 较2015年 / 同比 (then a verb), or 高于全国 (the verb itself).
 _COMPARISON = re.compile(
     rf"(?:比|较|与)(?:上年同期|上年|去年同期|去年|上年度|同期|[0-9]{{4}}年|[一二三四五六七八九十]+年前|十年前|"
-    rf"{_REFERENCE})(?:预算|末|底|相比)?|同比|(?:高于|低于|快于|慢于|超过|超出|好于|优于|高出)(?:{_REFERENCE})"
+    rf"{_REFERENCE})(?:预算|末|底|相比)?|同比|(?:高于|低于|快于|慢于|超过|超出|好于|优于|高出)(?:{_REFERENCE})|"
+    rf"(?:约为|为|相当于)(?:{_REFERENCE})(?:水平)?的"
 )
 #: After `比…`, a one-character verb: 比去年预算低0.4个百分点.
 _SHORT_VERBS = {"低": "下降", "高": "提高", "多": "增加", "少": "减少", "快": "快于", "慢": "慢于"}
 _RANK_SCOPE = r"(?P<scope>全国|全省|全市|全区|全州|全县|全球|世界|全国同类城市|同类城市|西部|中部|东部|东北|中西部|长江经济带)?"
+_RANK_AT = r"(?:第(?P<n>[0-9]+|[一二三四五六七八九十]+)(?:位|名)?|(?P<first>首位|榜首|第一方阵))"
+#: A rank: a rank verb with any scope before the place (居中部地区第1), or a known scope alone (全国第3).
 _RANK = re.compile(
-    rf"(?P<verb>稳居|位居|跃居|位列|居于|居|列|排名|排|保持)?{_RANK_SCOPE}"
-    r"(?:第(?P<n>[0-9]+|[一二三四五六七八九十]+)(?:位|名)?|(?P<first>首位|榜首|第一方阵))"
+    rf"(?:(?P<verb>稳居|位居|跃居|位列|居于|居|列|排名|排|保持)(?P<scope>[^，,、；;第\d]{{0,10}}?)|{_RANK_SCOPE.replace('scope', 'known')}){_RANK_AT}"
 )
 _RUN = re.compile(r"^(?:连续|已连续)[0-9一二三四五六七八九十]+年")
 #: Indicator words that name an aspect of the indicator before them (增速排名全省第四位).
-_GENERIC = {"增速", "增幅", "总量", "规模", "总额", "排名", "位次"}
+_GENERIC = {"增速", "增幅", "总量", "规模", "总额", "排名", "位次", "数量"}
 _SHARE_SUFFIXES = ("比重", "占比", "比例", "份额")
 #: Verbs that make a comparison by themselves, as in 高于全国1.7个百分点.
 _COMPARATIVE = ("高于", "低于", "快于", "慢于", "超过", "超出", "好于", "优于", "高出")
@@ -70,9 +72,16 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
 
 
 def _ends_with_value(piece: str) -> bool:
-    """A value closes the piece, or a value and a short verb (`2.6%安排`); not the 2.5 of PM2.5."""
-    m = VALUE_END.search(piece) or VALUE_END.search(re.sub(r"[\u4e00-\u9fff]{1,2}\Z", "", piece))
-    return m is not None and not (m.start() > 0 and re.match(r"[A-Za-z0-9.]", piece[m.start() - 1]))
+    """A value closes the piece, or a value and a short verb (`2.6%安排`); not the 2.5 of PM2.5,
+    nor the 零 of 零配件 (a Chinese numeral counts only with a unit right after it)."""
+    for candidate in (piece, re.sub(r"[\u4e00-\u9fff]{1,2}\Z", "", piece)):
+        m = VALUE_END.search(candidate)
+        if m is None or (m.start() > 0 and re.match(r"[A-Za-z0-9.]", candidate[m.start() - 1])):
+            continue
+        found = m.group()
+        if re.search(r"[0-9]", found) or (candidate is piece and VALUE_FULL.fullmatch(found)["unit"]):
+            return True
+    return False
 
 
 def measures(text: str) -> list[dict[str, Any]]:
@@ -105,7 +114,7 @@ def _clause_measure(clause: str) -> dict[str, Any]:
         reading = reading[run.end():]
     comparison = None
     rank = _RANK.search(reading)
-    if rank is not None and (rank["verb"] or rank["first"] or rank["scope"]):
+    if rank is not None and (rank["verb"] or rank["first"] or rank["known"]):
         return _rank_measure(reading, rank)
     found = _COMPARISON.search(reading.translate(_FULLWIDTH))
     first_number = re.search(r"[0-9０-９]", reading)
@@ -117,11 +126,13 @@ def _clause_measure(clause: str) -> dict[str, Any]:
             rest = _SHORT_VERBS[short] + rest[1:]
         reading = reading[: found.start()] + rest
     parsed = normalize_quantity(reading)
+    if comparison is not None and comparison.startswith("约") and parsed["qualifier"] == "point":
+        parsed["qualifier"] = "左右"  # 约为全国平均的70%
     return _finish(parsed, comparison, _kind(parsed, comparison))
 
 
 def _rank_measure(reading: str, rank: re.Match[str]) -> dict[str, Any]:
-    indicator = reading[: rank.start()].strip(" ，,、；;") or None
+    indicator = re.sub(r"^(?:均|分别|还|也|都)+|(?:均|分别|还|也|都)+$", "", reading[: rank.start()].strip(" ，,、；;")) or None
     number = 1.0 if rank["first"] in ("首位", "榜首") else float(parse_number(rank["n"])) if rank["n"] else None
     parsed = {"indicator": indicator, "change": rank["verb"], "values": [number] if number is not None else [],
               "unit": "位" if number is not None else None, "qualifier": "point" if number is not None else None,
@@ -129,7 +140,7 @@ def _rank_measure(reading: str, rank: re.Match[str]) -> dict[str, Any]:
               "percent_missing": False, "from_value": None}
     if rank["first"] == "第一方阵":
         parsed["qualifier"] = None
-    return _finish(parsed, rank["scope"], "rank")
+    return _finish(parsed, rank["scope"] or rank["known"] or None, "rank")
 
 
 def _kind(parsed: dict[str, Any], comparison: str | None) -> str:

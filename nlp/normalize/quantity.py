@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from nlp.io import resource_lines
+from nlp.normalize.indicators import indicator_id
 
 # Full-width digits and signs map one-to-one onto ASCII, so offsets in the matching copy are
 # offsets in the original text and written forms can be sliced from the original.
@@ -51,7 +52,8 @@ _UNITS = tuple(_UNIT_TABLE)
 #: Change verbs as written, longest first so that 提高到 wins over 提高 and 稳居 over 居.
 GROWTH_VERBS = ("增长", "下降", "降低", "提高", "提升", "上升", "回落", "上涨")
 _LEVEL_VERBS = (
-    "增加", "减少", "压减", "压降", "扩大", "缩小", "达到", "达", "突破", "超过", "超", "逾",
+    "增加", "减少", "压减", "压降", "扩大", "缩小", "达到", "达", "突破", "超过", "超", "逾", "接近",
+    "增产", "减产", "增收", "覆盖", "降到", "压缩到", "压缩至", "缩短到", "缩短至",
     "新增", "新建", "建成", "改造", "开工建设", "开工", "完成", "实现", "控制在", "稳定在",
     "保持在", "保持", "稳居", "位居", "居", "位列", "跃居", "晋级", "跻身", "挺进", "进入",
     "入选", "增至", "降至", "为", "不低于", "不少于", "不超过", "不高于", "低于", "高于",
@@ -61,8 +63,7 @@ _TO_VERBS = tuple(f"{verb}{to}" for verb in GROWTH_VERBS + ("增加", "减少", 
 _VERBS = tuple(sorted(set(GROWTH_VERBS + _LEVEL_VERBS + _TO_VERBS), key=len, reverse=True))
 #: Verbs that open a span whose indicator follows (`新建高标准农田1.2万亩`); single characters
 #: are left out, they open words too (居民, 为民).
-_LEAD_VERBS = tuple(sorted({v for v in _VERBS if len(v) > 1} | {"建设", "培育", "引进", "创建", "打造", "发放",
-                                          "改建", "新改建", "招引", "签约", "新开工", "争创"},
+_LEAD_VERBS = tuple(sorted({v for v in _VERBS if len(v) > 1} | {"改建", "签约", "争创"} | set(resource_lines("measure_verbs.txt")),
                            key=len, reverse=True))
 #: Adverbs between indicator and verb. Only 年均 changes the meaning, so only it is kept.
 _ADVERBS = ("分别", "均", "累计", "年均", "同比", "比上年", "较上年", "平均", "共")
@@ -73,7 +74,8 @@ _RATE_SUFFIXES = ("率", "比重", "占比", "比例")
 _QUALIFIERS = {"以上": "以上", "左右": "左右", "以内": "以内", "以下": "以下", "之内": "以内",
                "内": "以内"}
 #: Verbs that bound a value: 不低于900万人 is 900万人以上, 低于4.6% is 4.6%以下.
-_VERB_QUALIFIERS = {"不低于": "以上", "不少于": "以上", "低于": "以下", "不超过": "以下", "不高于": "以下"}
+_VERB_QUALIFIERS = {"不低于": "以上", "不少于": "以上", "超过": "以上", "超": "以上", "突破": "以上", "逾": "以上",
+                    "低于": "以下", "不超过": "以下", "不高于": "以下", "接近": "左右"}
 _RANGE_SEPS = ("—", "–", "-", "~", "〜", "至", "到")
 
 
@@ -120,12 +122,22 @@ _VALUE = re.compile(_value_pattern(f"{_CN_NUM}|{_ARABIC}", named=True), re.S)
 VALUE_FULL = _VALUE
 VALUE_END = re.compile(_value_pattern(f"{_CN_NUM}|{_ARABIC}", named=False) + r"\Z", re.S)
 _SEP_RE = re.compile(rf"\s*({_SEP})\s*")
-_LEAD_RE = re.compile(rf"^(?:{_alt(_LEAD_VERBS)})")
+#: One leading verb, or several joined by 和/及/与/、 (新建和改造, 制定、修改、废止).
+_LEAD_RE = re.compile(rf"^(?:{_alt(_LEAD_VERBS)})(?:(?:和|及|与|、|并)(?:{_alt(_LEAD_VERBS)}))*")
+_INNER_LEAD_RE = re.compile(_alt(v for v in _LEAD_VERBS if len(v) > 1))
+#: Verbs of a predicate after the thing counted (35家村镇银行完成改革任务): the noun ends there.
+_PREDICATE_RE = re.compile(r"(?<=..)(?:完成|建成(?!区)|运行|开园|调整|保持|挂职|建立|实现|落地|投产|开工|竣工|通过|获得|入选|"
+                           r"荣登|参与|强链|纳入|达到|达标|全部|开展|与|在|于|向)")
 _INNER_RE = re.compile(_alt(v for v in _VERBS if len(v) > 1))  # 居 of 居民 is no verb
 _TRAILING_RE = re.compile(rf"(?:{_alt(_VERBS)})\Z")
 _FILLER_RE = re.compile(rf"^(?:{_alt(_FILLERS)})+")
 #: Particles between an indicator and its number that are not part of its name (赤字率拟按2.6%).
-_PARTICLE_RE = re.compile(r"(?<=.)(?:拟按|拟|按|要|将|为)\Z")
+_PARTICLE_RE = re.compile(r"(?<=.)(?:拟按|拟|按|要|将|为|预计|力争|确保|有望|约|共|每年|年均|累计|分别|均|各)\Z")
+#: A run of years (连续13年, 五年) or a comparison base (比制度建立之初) inside an indicator.
+_DURATION_RE = re.compile(r"(?:已?连续[0-9一二三四五六七八九十]+年|(?<=.)[0-9一二三四五六七八九十]+年(?:来|间)?\Z)")
+_BASE_RE = re.compile(r"(?<=..)(?:比|较)(?![重例率值])[\u4e00-\u9fff]{2,10}\Z")
+#: Adverbs that may open an indicator: 年均临时救助 is 临时救助.
+_LEADING_ADVERBS = re.compile(r"^(?:年均|累计|共|均|分别|合计|共计|的)+(?=[\u4e00-\u9fff“])")
 
 
 @dataclass(frozen=True)
@@ -213,18 +225,30 @@ def _parse_values(region: str) -> tuple[list[_Value], bool]:
 
 
 def _split_head(head: str, change: str | None) -> tuple[str | None, str | None]:
-    """Indicator and change verb from the text before the numbers."""
+    """Indicator and change verb from the text before the numbers. A name the indicator
+    vocabulary knows is kept whole; otherwise leading verbs and adverbs, a run of years, a
+    comparison base and trailing particles are not part of the indicator."""
     head = _FILLER_RE.sub("", head.strip(" \t\r\n，,、；;：:"))
+    if indicator_id(head):
+        return head, change
+    head = _DURATION_RE.sub("", head)
+    head = _BASE_RE.sub("", head)
     if change is None:
-        lead, trailing = _LEAD_RE.match(head), _TRAILING_RE.search(head)
+        trailing = _TRAILING_RE.search(head)
         if trailing:  # 地区生产总值增长 (no number given)
             change, head = trailing.group(), head[: trailing.start()]
-        elif lead:
-            change, head = lead.group(), head[lead.end():]
-        else:
+        elif not _LEAD_RE.match(head):
             inner = list(_INNER_RE.finditer(head))
             change = inner[-1].group() if inner else None  # 城镇新增就业: verb stays in the name
     head = _PARTICLE_RE.sub("", head.strip()).strip()
+    if not indicator_id(head):
+        for verb in _INNER_LEAD_RE.finditer(head):  # 服务业实现增加值 is 服务业增加值
+            if indicator_id(head[: verb.start()] + head[verb.end():]):
+                return head[: verb.start()] + head[verb.end():], change or verb.group()
+        lead = _LEAD_RE.match(head)
+        if lead:  # 新建和改造高标准农田: the verbs go, the change stays as found
+            change, head = change or lead.group(), head[lead.end():]
+        head = _LEADING_ADVERBS.sub("", head)
     return head or None, change
 
 
@@ -263,10 +287,15 @@ def normalize_quantity(text: str) -> dict:
     change = m["change"]
     if change and "年均" in (m["adv"] or ""):
         change = "年均" + change
-    indicator, change = _split_head(text[: m.end("head")], change)
+    head, bound = text[: m.end("head")], _VERB_QUALIFIERS.get(change or "")
+    growth = next((v for v in GROWTH_VERBS if head.endswith(v)), None) if bound else None
+    if growth:  # 服务贸易增长超过7%: a growth of 7% or more
+        head, change = head[: -len(growth)], growth
+    indicator, change = _split_head(head, change)
     tail = text[m.start("tail"): m.end("tail")].strip(" \t\r\n，。；、,.;:：！!）)")
-    if indicator is None and re.search(r"\w", tail):
-        indicator = tail  # 开工建设8个抽水蓄能电站
+    if (indicator is None or indicator.endswith("等")) and re.search(r"\w", tail):
+        noun = _PREDICATE_RE.split(tail, maxsplit=1)[0].removeprefix("的")  # 开工建设8个抽水蓄能电站; 35家村镇银行完成改革任务
+        indicator = re.sub(r"(?<=..)建设\Z", "", noun)  # 27个省级美丽乡村中心村建设
 
     shared = next((v for v in reversed(values) if v.unit_text), None)
     unit = shared.unit_text if shared else None
@@ -283,7 +312,7 @@ def normalize_quantity(text: str) -> dict:
         "change": change,
         "values": [float(v.number) for v in values],
         "unit": unit,
-        "qualifier": "range" if is_range else (last.qualifier or _VERB_QUALIFIERS.get(change or "") or "point"),
+        "qualifier": "range" if is_range else (last.qualifier or bound or _VERB_QUALIFIERS.get(change or "") or "point"),
         "value_base": [_base(v, shared) for v in values],
         "unit_base": unit_base,
         "percent_missing": percent_missing,
