@@ -19,14 +19,17 @@ Row = tuple[str, Any]  # (where, record): where is "file:line" or another locato
 
 @contextlib.contextmanager
 def atomic_writer(path: Path, newline: str | None = None) -> Iterator[TextIO]:
-    """A text file opened for writing that replaces `path` only when closed without error: a
-    crash never leaves a half-written file behind, nor a temporary one."""
+    """A text file opened for writing that replaces `path` only when closed without error, its
+    data synced to disk first: a crash or power loss never leaves a half-written or empty file
+    behind, nor a temporary one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
             yield fh
+            fh.flush()
+            os.fsync(fh.fileno())  # the data is on disk before the name points at it
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the file normal permissions
         os.replace(tmp, path)
     except BaseException:

@@ -203,6 +203,20 @@ def _save_doc(state: Path, doc: Document, records: list[dict]) -> None:
         json.dump({"document": doc.meta(), "paragraphs": records}, fh, ensure_ascii=False)
 
 
+def _readable_checkpoint(path: Path) -> bool:
+    """Whether a document's checkpoint can be resumed from; an empty or cut one (what a power
+    loss can leave) is reported and the document predicted again."""
+    if not path.is_file():
+        return False
+    try:
+        json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:
+        log.warning("checkpoint %s is unreadable (%s): predicting its document again", path, exc)
+        path.unlink(missing_ok=True)
+        return False
+    return True
+
+
 def _load_docs(state: Path, keys: Sequence[str]) -> Iterator[dict]:
     for key in keys:
         yield json.loads((state / "docs" / f"{key}.json").read_text(encoding="utf-8"))
@@ -253,7 +267,7 @@ def predict_paths(
             continue
         key = _state_key(item)
         run.done[key] = len(item.paragraphs)
-        if resume and (state / "docs" / f"{key}.json").is_file():
+        if resume and _readable_checkpoint(state / "docs" / f"{key}.json"):
             run.resumed += 1
         else:
             todo.append(item)

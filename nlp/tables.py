@@ -8,6 +8,7 @@ country): read the tables with `read_table`, which keeps them strings."""
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -95,16 +96,30 @@ def document_rows(done: Iterable[dict]) -> Iterator[dict]:
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict]) -> int:
     """Atomic CSV in UTF-8 with BOM (so that spreadsheet programs read the Chinese text);
-    None becomes an empty cell. Returns the number of rows."""
+    None becomes an empty cell, and a text cell a spreadsheet would run as a formula is
+    neutralised (see `spreadsheet_safe`). Returns the number of rows."""
     n = 0
     with atomic_writer(path, newline="") as fh:
         fh.write("\ufeff")
         writer = csv.DictWriter(fh, fieldnames=list(columns))
         writer.writeheader()
         for row in rows:
-            writer.writerow(row)
+            writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
             n += 1
     return n
+
+
+#: Numbers and ;-lists of numbers may start with a minus sign: they are no formula.
+_NUMERIC = re.compile(r"[-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?(?:;[-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)*")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text starting with = + - @ (or a tab or CR) gets a leading apostrophe, so that a
+    spreadsheet shows it instead of running it (`=HYPERLINK(…)` in a report title); numbers and
+    other values are unchanged. paragraphs.jsonl keeps the exact text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMERIC.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def read_table(path: Path) -> Any:

@@ -139,9 +139,14 @@ def track(predict_dir: Path, output_dir: Path | None = None) -> dict[str, Any]:
     for (region, ident, unit), points in series.items():
         if len(points) > 1:
             name = f"{region}_{ident}_{_slug(unit)}.png"
-            title = f"{vocabulary()[ident].name_en} ({unit}), region {region}"
+            title = f"{vocabulary()[ident].name_en} ({_UNIT_EN.get(unit, _slug(unit))}), region {region}"
             plots.append(target_vs_actual(points, output_dir / "tracking" / name, title))
     return {"tracking.csv": n, "plots": len(plots), "output": str(output_dir)}
+
+
+#: Base units in plot titles, which must not need a CJK font.
+_UNIT_EN = {"%": "%", "个百分点": "pp", "元": "yuan", "美元": "USD", "人": "persons", "人次": "visits", "吨": "t",
+            "平方米": "m2", "米": "m", "千瓦": "kW", "千瓦时": "kWh", "户": "households", "个": "units", "家": "firms"}
 
 
 def _slug(unit: str) -> str:

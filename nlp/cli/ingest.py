@@ -18,7 +18,11 @@ def add_parser(subparsers, name: str, help_text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from nlp.ingest import ingest, write_ingest
 
-    result = ingest(args.inputs, max_chars=args.max_chars)
+    try:
+        result = ingest(args.inputs, max_chars=args.max_chars)
+    except ValueError as exc:  # a paragraph limit that cannot work
+        print(f"error: --max-chars: {exc}", file=sys.stderr)
+        return 2
     for err in result.errors:
         print(f"error: {err}", file=sys.stderr)
     if not result.documents:

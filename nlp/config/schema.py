@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from nlp.config.errors import ConfigError, _KeyError
+from nlp.ingest.segment import MIN_MAX_CHARS
 
 # Value kinds beyond plain Python types, checked by `_convert`.
 InputFile = Annotated[Path, "file"]  # must be an existing file
@@ -196,8 +197,10 @@ class PredictConfig:
         if self.ner.kind == "model":
             _require_existing(self.ner.path, "ner.path", "a trained NER model folder")
         _require_existing(self.areas.path, "areas.path", "a trained area classifier folder")
-        if self.batch_size < 1 or self.max_paragraph_chars < 1:
-            raise _KeyError("batch_size" if self.batch_size < 1 else "max_paragraph_chars", "must be >= 1")
+        if self.batch_size < 1:
+            raise _KeyError("batch_size", "must be >= 1")
+        if self.max_paragraph_chars < MIN_MAX_CHARS:
+            raise _KeyError("max_paragraph_chars", f"must be >= {MIN_MAX_CHARS}, got {self.max_paragraph_chars}")
 
 
 TrainConfig = NerConfig | AreasConfig | TfidfConfig

@@ -12,7 +12,7 @@ from nlp.ingest.clean import clean_document
 from nlp.ingest.mapped import MappedText, encode_runs
 from nlp.ingest.metadata import extract_metadata
 from nlp.ingest.readers import SourceUnit, read_units
-from nlp.ingest.segment import DEFAULT_MAX_CHARS, segment
+from nlp.ingest.segment import DEFAULT_MAX_CHARS, MIN_MAX_CHARS, segment
 from nlp.io import write_jsonl
 
 log = logging.getLogger(__name__)
@@ -81,24 +81,27 @@ def _where(unit: SourceUnit) -> str:
 
 
 def ingest(paths: Iterable[Path], max_chars: int = DEFAULT_MAX_CHARS) -> IngestResult:
-    """Read every input; a bad file or document is reported in `errors` and skipped."""
+    """Read every input; a bad file or document is reported in `errors` and skipped. A paragraph
+    limit below MIN_MAX_CHARS is a ValueError before anything is read."""
+    if max_chars < MIN_MAX_CHARS:
+        raise ValueError(f"the paragraph limit must be at least {MIN_MAX_CHARS} characters, got {max_chars}")
     result = IngestResult()
     seen: dict[str, str] = {}
     for unit in read_units([Path(p) for p in paths]):
         if isinstance(unit, Exception):
             result.errors.append(str(unit))
-            log.warning("skipped: %s", unit)
+            log.debug("skipped: %s", unit)
             continue
         try:
             document, records = ingest_unit(unit, max_chars)
         except ValueError as exc:
             result.errors.append(str(exc))
-            log.warning("skipped: %s", exc)
+            log.debug("skipped: %s", exc)
             continue
         if document["doc_id"] in seen:
             msg = f"{_where(unit)}: same content as {seen[document['doc_id']]} (doc_id {document['doc_id']}), skipped"
             result.errors.append(msg)
-            log.warning(msg)
+            log.debug(msg)
             continue
         seen[document["doc_id"]] = _where(unit)
         result.documents.append(document)

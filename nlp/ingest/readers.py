@@ -11,11 +11,15 @@ import csv
 import io
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 from nlp.ingest.decode import NotTextError, decode_bytes
+
+#: Report texts are long: a whole report in one CSV cell is normal (the default limit is 131,072).
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 TEXT_FIELDS = ("full_text", "text", "content", "body")
 SUFFIXES = (".txt", ".csv", ".jsonl")
@@ -92,9 +96,22 @@ def read_txt(path: Path) -> Iterator[SourceUnit]:
 
 
 def read_csv(path: Path) -> Iterator[SourceUnit | InputError]:
+    """One source unit per CSV row with a report text column. Quoting is parsed strictly: a row
+    whose quotes do not close is reported with its line, never merged into the next one; the
+    rows before it are kept."""
     text, encoding = decode_bytes(path.read_bytes(), str(path))
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    for row_no, row in enumerate(reader, start=2):
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    rows = iter(reader)
+    row_no = 1
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield InputError(f"{path}: line {reader.line_num}: malformed CSV ({exc}); the rest of the file is not read")
+            return
+        row_no += 1
         where = f"{path}:row {row_no}"
         try:
             key = _text_field(row, where)

@@ -26,6 +26,8 @@ BREAK_AFTER = SENTENCE_END + "：:”"
 HEADING_MAX = 60
 ITEM_HEADING_MAX = 40
 DEFAULT_MAX_CHARS = 500
+#: The smallest paragraph limit: below it a sentence cannot be cut into pieces that make sense.
+MIN_MAX_CHARS = 20
 SPACE = " \t\u3000\xa0"
 
 # A marker opens a new paragraph at the start of a line, after whitespace, or right after
@@ -108,9 +110,10 @@ def _split_long(piece: MappedText, max_chars: int) -> list[MappedText]:
     while len(piece) > max_chars:
         window = piece.text[: max_chars]
         cut = max(window.rfind(ch) for ch in SENTENCE_END) + 1
-        if cut < max_chars // 3:
+        floor = max(1, max_chars // 3)  # every cut moves forward, whatever the limit
+        if cut < floor:
             cut = max(window.rfind(ch) for ch in "，,、") + 1
-        if cut < max_chars // 3:
+        if cut < floor:
             cut = max_chars
         out.append(piece.slice(0, cut))
         piece = piece.slice(cut, len(piece))
@@ -141,6 +144,8 @@ def opened_chapter(text: str, is_heading: bool, current: int) -> int | None:
 
 def segment(doc: MappedText, max_chars: int = DEFAULT_MAX_CHARS) -> list[Paragraph]:
     """Cleaned document -> paragraphs (each <= max_chars) with section paths."""
+    if max_chars < MIN_MAX_CHARS:
+        raise ValueError(f"the paragraph limit must be at least {MIN_MAX_CHARS} characters, got {max_chars}")
     stack: list[tuple[int, str]] = []
     paragraphs: list[Paragraph] = []
     chapter = 0  # number of the current top-level section

@@ -132,7 +132,7 @@ _INNER_RE = re.compile(_alt(v for v in _VERBS if len(v) > 1))  # 居 of 居民 i
 _TRAILING_RE = re.compile(rf"(?:{_alt(_VERBS)})\Z")
 _FILLER_RE = re.compile(rf"^(?:{_alt(_FILLERS)})+")
 #: Particles between an indicator and its number that are not part of its name (赤字率拟按2.6%).
-_PARTICLE_RE = re.compile(r"(?<=.)(?:拟按|拟|按|要|将|为|预计|力争|确保|有望|约|共|每年|年均|累计|分别|均|各)\Z")
+_PARTICLE_RE = re.compile(r"(?<=.)(?:拟按|拟|按|要|将|为|预计|力争|确保|有望|约|共|每年|年均|累计|分别|均|各|全年|今年)+\Z")
 #: A run of years (连续13年, 五年) or a comparison base (比制度建立之初) inside an indicator.
 _DURATION_RE = re.compile(r"(?:已?连续[0-9一二三四五六七八九十]+年|(?<=.)[0-9一二三四五六七八九十]+年(?:来|间)?\Z)")
 _BASE_RE = re.compile(r"(?<=..)(?:比|较)(?![重例率值])[\u4e00-\u9fff]{2,10}\Z")

@@ -1,0 +1,98 @@
+"""Bad inputs and crashes: each case once lost data silently, hung or crashed the run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_predict import GUICHI, fakes, make_cfg, read_csv
+
+from nlp.cli import main
+from nlp.config import ConfigError, load_config
+from nlp.ingest import ingest
+from nlp.io import atomic_writer
+from nlp.predict import STATE_DIR, predict_paths
+from nlp.tables import spreadsheet_safe, write_csv
+
+REPORT = "2021年政府工作报告\n一、2020年工作回顾\n全年地区生产总值增长5%，城镇新增就业1万人。\n"
+
+
+@pytest.mark.parametrize("limit", [-5, 0, 1, 2, 19])
+def test_a_paragraph_limit_that_cannot_work_stops_before_reading(tmp_path: Path, limit: int, capsys) -> None:
+    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
+    with pytest.raises(ValueError, match="at least 20"):
+        ingest([tmp_path / "a.txt"], limit)
+    assert main(["ingest", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out"), "--max-chars", str(limit)]) == 2
+    assert "--max-chars" in capsys.readouterr().err
+    config = tmp_path / "p.yaml"
+    config.write_text(f"task: predict\nner: {{kind: rules}}\nareas: {{kind: tfidf, path: {tmp_path}}}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="max_paragraph_chars: must be >= 20"):
+        load_config(config, [f"max_paragraph_chars={limit}"])
+
+
+def test_the_smallest_limit_still_ends() -> None:
+    from nlp.ingest.mapped import MappedText
+    from nlp.ingest.segment import segment
+
+    paragraphs = segment(MappedText.from_raw("甲" * 95 + "。"), 20)
+    assert [len(p.text) for p in paragraphs] == [20, 20, 20, 20, 16]
+
+
+def test_csv_with_an_unclosed_quote_is_reported_not_merged(tmp_path: Path) -> None:
+    rows = ['title,full_text', 'A,"2021年政府工作报告。甲地增长5%。"', 'B,"2021年政府工作报告。乙地增长6%。',
+            'C,"2021年政府工作报告。丙地增长7%。"', 'D,"2021年政府工作报告。丁地增长8%。"']
+    (tmp_path / "r.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = ingest([tmp_path / "r.csv"])
+    assert len(result.documents) == 1  # row A; B's quote does not close, so B, C and D are not guessed at
+    [error] = result.errors
+    assert "r.csv: line" in error and "malformed CSV" in error
+    assert all("丙地" not in p["text"] for p in result.paragraphs)  # C is not swallowed into B
+
+
+def test_a_whole_report_in_one_csv_cell_is_read(tmp_path: Path) -> None:
+    text = "2021年政府工作报告。" + "全年地区生产总值增长5%。" * 12000  # about 156,000 characters
+    (tmp_path / "big.csv").write_text(f'title,full_text\nBig,"{text}"\n', encoding="utf-8")
+    result = ingest([tmp_path / "big.csv"])
+    assert result.errors == [] and len(result.documents) == 1
+
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralised(tmp_path: Path) -> None:
+    assert spreadsheet_safe("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert [spreadsheet_safe(v) for v in ("@SUM(A1)", "+cmd", "-x", "\tx")] == ["'@SUM(A1)", "'+cmd", "'-x", "'\tx"]
+    assert [spreadsheet_safe(v) for v in ("-1.5", "-2;3", "8.5", -2.0, None, "标题")] == ["-1.5", "-2;3", "8.5", -2.0, None, "标题"]
+    write_csv(tmp_path / "t.csv", ["title", "value"], [{"title": "=1+1", "value": -3.0}])
+    assert read_csv(tmp_path / "t.csv") == [{"title": "'=1+1", "value": "-3.0"}]
+
+
+def test_an_empty_checkpoint_is_predicted_again_on_resume(tmp_path: Path, caplog) -> None:
+    cfg = make_cfg(tmp_path)
+    predict_paths(cfg, [GUICHI], tmp_path / "out", predictors=fakes(), progress=False)
+    before = (tmp_path / "out" / "paragraphs.jsonl").read_bytes()
+    [checkpoint] = (tmp_path / "out" / STATE_DIR / "docs").glob("*.json")
+    checkpoint.write_bytes(b"")  # what a power loss leaves
+    summary = predict_paths(cfg, [GUICHI], tmp_path / "out", resume=True, predictors=fakes(), progress=False)
+    assert summary["resumed"] == 0 and summary["documents"] == 1
+    assert "unreadable" in caplog.text and checkpoint.name in caplog.text
+    assert (tmp_path / "out" / "paragraphs.jsonl").read_bytes() == before
+    assert json.loads(checkpoint.read_text(encoding="utf-8"))["paragraphs"]
+
+
+def test_atomic_writer_syncs_before_it_renames(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    calls: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", lambda a, b: (calls.append("replace"), real_replace(a, b))[1])
+    with atomic_writer(tmp_path / "f.txt") as fh:
+        fh.write("x")
+    assert calls == ["fsync", "replace"] and (tmp_path / "f.txt").read_text() == "x"
+
+
+def test_ingest_prints_each_error_once(tmp_path: Path, capsys) -> None:
+    (tmp_path / "good.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "bad.txt").write_bytes(b"\x00\x01\x02" * 50)
+    assert main(["ingest", str(tmp_path), "-o", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("bad.txt") == 1, err
