@@ -96,3 +96,28 @@ def test_ingest_prints_each_error_once(tmp_path: Path, capsys) -> None:
     assert main(["ingest", str(tmp_path), "-o", str(tmp_path / "out")]) == 0
     err = capsys.readouterr().err
     assert err.count("bad.txt") == 1, err
+
+
+def test_a_pickled_tfidf_folder_is_refused_not_unpickled(tmp_path: Path, capsys) -> None:
+    """A model.joblib (what old versions saved, or a crafted folder) would run code when loaded."""
+    import pickle
+
+    from nlp.model.areas_tfidf import TfidfAreaClassifier
+
+    folder = tmp_path / "evil"
+    folder.mkdir()
+    (folder / "nlp_model.json").write_text(json.dumps({"kind": "tfidf", "labels": [], "thresholds": {}}), encoding="utf-8")
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
+
+    (folder / "model.joblib").write_bytes(pickle.dumps(Payload()))
+    with pytest.raises(ValueError, match="pickle can run code"):
+        TfidfAreaClassifier.load(folder)
+    argv = ["predict", "--config", "configs/predict-baseline.yaml", "--set", f"areas.path={folder}",
+            "--input", str(GUICHI), "--output", str(tmp_path / "out"), "--no-progress"]
+    assert main(argv) == 2
+    assert "pickle can run code" in capsys.readouterr().err
+    assert not marker.exists()

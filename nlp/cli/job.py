@@ -38,12 +38,14 @@ def _step(title: str, argv: list[str]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from nlp.config import load_config
+    from nlp.model.areas_tfidf import PICKLE_FILE
     from nlp.model.hf import is_saved_model
 
     _step("encoder", ["encoder", "prepare"])
     for config in TRAIN_CONFIGS:
         output_dir = Path(load_config(Path(config), []).training.output_dir)
-        if args.retrain or not is_saved_model(output_dir):
+        stale = (output_dir / PICKLE_FILE).is_file()  # saved by an older version, not loaded any more
+        if args.retrain or not is_saved_model(output_dir) or stale:
             _step(f"train {config}", ["train", "--config", config])
         else:
             print(f"\n=== {config}: trained model found in {output_dir} (use --retrain to train again)")
