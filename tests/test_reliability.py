@@ -121,3 +121,30 @@ def test_a_pickled_tfidf_folder_is_refused_not_unpickled(tmp_path: Path, capsys)
     assert main(argv) == 2
     assert "pickle can run code" in capsys.readouterr().err
     assert not marker.exists()
+
+
+def _presegmented(tmp_path: Path, bad: dict[int, bytes], n: int = 20) -> Path:
+    lines = [json.dumps({"id": f"p{k}", "text": f"第{k}段：地区生产总值增长{k}%。"}, ensure_ascii=False).encode("utf-8")
+             for k in range(n)]
+    for k, raw in bad.items():
+        lines[k] = raw
+    path = tmp_path / "paras.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+@pytest.mark.parametrize("bad", [
+    {0: b"{not json"},                                              # a malformed first line
+    {3: "{\"id\": \"p3\", \"text\": \"增长\"}".encode("gbk")},       # a GBK line
+    {5: b"\xff\xff"},                                               # two 0xFF bytes
+    {7: b'{"id": "p7", "text": "\\ud800 lone"}'},                   # a lone surrogate escape
+    {2: b"\x00\x01binary", 9: b"[1, 2]"},                           # binary, not an object
+])
+def test_one_bad_line_costs_one_record_of_a_presegmented_file(tmp_path: Path, bad: dict[int, bytes]) -> None:
+    path = _presegmented(tmp_path, bad)
+    summary = predict_paths(make_cfg(tmp_path), [path], tmp_path / "out", predictors=fakes(), progress=False)
+    assert summary["documents"] == 20 - len(bad) and summary["errors"] == len(bad)
+    records = [json.loads(line) for line in (tmp_path / "out" / "paragraphs.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in records] == [f"p{k}" for k in range(20) if k not in bad]  # ids kept, not hashed
+    errors = [json.loads(line) for line in (tmp_path / "out" / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted(e["source"] for e in errors) == sorted(f"{path}:{k + 1}" for k in bad)

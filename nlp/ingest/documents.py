@@ -5,13 +5,12 @@ failures (unreadable files, bad records, duplicate documents) that are reported,
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nlp.ingest.decode import NotTextError, decode_bytes
+from nlp.ingest.decode import NotTextError
 from nlp.ingest.pipeline import ingest
 from nlp.ingest.readers import InputError, iter_input_files, iter_jsonl_objects, row_hints
 
@@ -51,25 +50,29 @@ class Failure:
 
 
 def is_presegmented(path: Path) -> bool:
-    """A .jsonl whose first record has `id` and `text` and no raw-report text key."""
+    """A .jsonl whose valid records are mostly paragraphs (`id` and `text`, no raw-report text
+    key) rather than reports: decided by the majority of the first 200 valid lines, so that
+    one malformed first line does not switch the whole file to raw-report reading."""
     if path.suffix.lower() != ".jsonl":
         return False
+    votes = 0
     try:
-        text, _ = decode_bytes(path.read_bytes(), str(path))
-        first = next((line for line in text.split("\n") if line.strip()), "")
-        record = json.loads(first)
+        for k, (_line, _where, rec) in enumerate(iter_jsonl_objects(path)):
+            if k >= 200:
+                break
+            if isinstance(rec, dict):
+                votes += 1 if "id" in rec and "text" in rec and not any(key in rec for key in RAW_TEXT_KEYS) else -1
     except (OSError, ValueError):
         return False  # ingestion reports the problem
-    return isinstance(record, dict) and "id" in record and "text" in record and not any(k in record for k in RAW_TEXT_KEYS)
+    return votes > 0
 
 
 def read_presegmented(path: Path) -> Iterator[Document | Failure]:
     """Documents of a pre-segmented JSONL file: records grouped by `doc_id` (default: the
     record's own id), in order of first appearance; ids and texts are kept unchanged."""
-    text, _ = decode_bytes(path.read_bytes(), str(path))
     docs: dict[str, Document] = {}
     ids: set[str] = set()
-    for _line, where, rec in iter_jsonl_objects(path, text):
+    for _line, where, rec in iter_jsonl_objects(path):
         try:
             if isinstance(rec, InputError):
                 raise rec

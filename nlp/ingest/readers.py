@@ -7,6 +7,7 @@ field of its row/line (`.csv`/`.jsonl`)."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -121,25 +122,66 @@ def read_csv(path: Path) -> Iterator[SourceUnit | InputError]:
         yield SourceUnit(row[key], {"path": str(path), "row": row_no, "field": key, "encoding": encoding}, hints=row_hints(row))
 
 
-def iter_jsonl_objects(path: Path, text: str) -> Iterator[tuple[int, str, dict | InputError]]:
-    """(line number, `file:line`, object) for every non-blank line of a decoded JSONL file; a line that is
-    not a JSON object comes back as an InputError naming its line, so callers skip it and go on."""
-    for line_no, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
+def iter_jsonl_objects(path: Path) -> Iterator[tuple[int, str, dict | InputError]]:
+    """(line number, `file:line`, object) for every non-blank line of a JSONL file. Lines are
+    decoded one by one (JSON Lines is UTF-8), so a line with bad bytes, invalid JSON, a value
+    that is not an object or a lone surrogate escape (`"\\ud800"`) comes back as an InputError
+    naming its line and byte offset, and the other lines go on. A file that is not UTF-8 at
+    all (GB18030, UTF-16) is decoded whole, as other text files are."""
+    data = path.read_bytes()
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    lines = data.split(b"\n")
+    bad = sum(1 for line in lines if not _utf8(line))
+    if bad and bad > len([x for x in lines if x.strip()]) // 2:  # not a UTF-8 file: decode it whole
+        text, _ = decode_bytes(path.read_bytes(), str(path))
+        lines = [line.encode("utf-8") for line in text.split("\n")]
+    offset = 0
+    for line_no, raw in enumerate(lines, start=1):
+        start, offset = offset, offset + len(raw) + 1
+        if not raw.strip():
             continue
         where = f"{path}:{line_no}"
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield line_no, where, InputError(f"{where}: not UTF-8 at byte {start + exc.start} ({exc.reason}); line skipped")
+            continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             yield line_no, where, InputError(f"{where}: invalid JSON: {exc}")
             continue
-        yield line_no, where, row if isinstance(row, dict) else InputError(f"{where}: expected a JSON object")
+        if not isinstance(row, dict):
+            yield line_no, where, InputError(f"{where}: expected a JSON object")
+        elif _has_surrogate(row):
+            yield line_no, where, InputError(f"{where}: a string holds a lone surrogate escape (\\ud800-\\udfff), not text")
+        else:
+            yield line_no, where, row
+
+
+def _utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _has_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    return False
 
 
 def read_jsonl_reports(path: Path) -> Iterator[SourceUnit | InputError]:
     """One source unit per JSONL record with a report text field; bad lines come out as errors."""
-    text, encoding = decode_bytes(path.read_bytes(), str(path))
-    for line, where, row in iter_jsonl_objects(path, text):
+    encoding = "utf-8"
+    for line, where, row in iter_jsonl_objects(path):
         try:
             if isinstance(row, InputError):
                 raise row
