@@ -150,4 +150,6 @@ _UNIT_EN = {"%": "%", "个百分点": "pp", "元": "yuan", "美元": "USD", "人
 
 
 def _slug(unit: str) -> str:
-    return {"%": "pct", "个百分点": "pp"}.get(unit) or "".join(f"{ord(c):x}" if not c.isascii() else c for c in unit) or "none"
+    """A file-name part for a unit: pct, pp, yuan, … (hex code points for one not listed)."""
+    named = {"%": "pct", "个百分点": "pp"}.get(unit) or _UNIT_EN.get(unit)
+    return named or "".join(f"{ord(c):x}" if not c.isascii() else c for c in unit) or "none"

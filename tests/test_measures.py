@@ -133,7 +133,9 @@ def test_indicator_vocabulary_is_well_formed_and_exact() -> None:
         ("地区生产总值增长5%左右", "TARGET", 2026, "", "", "2026"),
         ("增长5.2%", "ACHIEVED", 2024, "", "", "2023"),
         ("增长5%", "ACHIEVED", 2021, "", "一、2020年工作回顾", "2020"),
-        ("地方税收收入达113.87亿元,较2015年增长18.4%", "ACHIEVED", 2021, "", "", "2020"),  # 2015 is the base
+        ("较2015年增长18.4%", "ACHIEVED", 2021, "", "", "2016-2020"),  # the change since the base year
+        ("国内生产总值比2002年增长65.5%", "ACHIEVED", 2008, "", "", "2003-2007"),
+        ("比上年增长9%", "ACHIEVED", 2008, "", "", "2007"),
         ("年均增长7.1%", "ACHIEVED", 2018, "过去五年，经济实力跃上新台阶，", "", "2013-2017"),
         ("森林覆盖率达到25%", "TARGET", 2026, "到2030年，", "", "2030"),
         ("年均增长5%", "TARGET", 2026, "", "二、“十五五”时期主要目标", "2026-2030"),
@@ -145,6 +147,12 @@ def test_indicator_vocabulary_is_well_formed_and_exact() -> None:
 def test_periods(span, label, year, before, section, period) -> None:
     assert measure_period(span, label, year, before, section) == period
     assert all(x["period"] == period for x in span_measures(span, label, year, before, section))
+
+
+def test_each_measure_has_its_own_period() -> None:
+    """The level is the past year's; the growth against 2015 covers 2016-2020."""
+    found = span_measures("地方税收收入达113.87亿元,较2015年增长18.4%", "ACHIEVED", 2021)
+    assert [(m["value"], m["period"]) for m in found] == [(113.87, "2020"), (18.4, "2016-2020")]
 
 
 @pytest.mark.parametrize(

@@ -101,10 +101,13 @@ def span_measures(
     span_text: str, label: str, report_year: int | None = None, before: str = "", section: str = ""
 ) -> list[dict[str, Any]]:
     """`measures` of a span with each measure's `indicator_id` (nlp.normalize.indicators) and
-    `period` (nlp.normalize.periods; `before` is the paragraph text before the span, `section`
-    its heading path)."""
-    period = measure_period(span_text, label, report_year, before, section)
-    return [{**m, "indicator_id": indicator_id(m["indicator"]), "period": period} for m in measures(span_text)]
+    `period` (nlp.normalize.periods, read from the measure's own clause first, then from the
+    text before it: the span's earlier clauses and `before`, the paragraph text before the
+    span; `section` is its heading path)."""
+    return [{**m, "indicator_id": indicator_id(m["indicator"]),
+             "period": measure_period(span_text[m["start"]:m["end"]], label, report_year,
+                                      before + span_text[: m["start"]], section)}
+            for m in measures(span_text)]
 
 
 def _clause_measure(clause: str) -> dict[str, Any]:
