@@ -5,6 +5,7 @@ way and no command leaves a half-written output behind."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import tempfile
@@ -23,6 +24,8 @@ def atomic_writer(path: Path, newline: str | None = None) -> Iterator[TextIO]:
     data synced to disk first: a crash or power loss never leaves a half-written or empty file
     behind, nor a temporary one."""
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file to write", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -148,3 +148,21 @@ def test_one_bad_line_costs_one_record_of_a_presegmented_file(tmp_path: Path, ba
     assert [r["id"] for r in records] == [f"p{k}" for k in range(20) if k not in bad]  # ids kept, not hashed
     errors = [json.loads(line) for line in (tmp_path / "out" / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sorted(e["source"] for e in errors) == sorted(f"{path}:{k + 1}" for k in bad)
+
+
+@pytest.mark.parametrize(("argv", "named"), [
+    (["baseline", "{tmp}/missing.jsonl", "-o", "{tmp}/o.jsonl"], "missing.jsonl: No such file"),
+    (["baseline", "{tmp}/bin.jsonl", "-o", "{tmp}/o.jsonl"], "bin.jsonl:1"),
+    (["baseline", "{tmp}/paras.jsonl", "-o", "{tmp}"], "{tmp}"),
+    (["train", "--config", "{tmp}"], "is a folder, not a config file"),
+    (["evaluate", "--config", "{tmp}/bin.jsonl"], "bin.jsonl: invalid YAML"),
+    (["annotate", "stats", "--gold-dir", "{tmp}/none", "--splits", "{tmp}/none.yaml"], "none"),
+])
+def test_expected_errors_are_one_line_naming_the_file(tmp_path: Path, capsys, argv: list[str], named: str) -> None:
+    (tmp_path / "bin.jsonl").write_bytes(b"\x00\x01\x02")
+    (tmp_path / "paras.jsonl").write_text('{"para_id": "p1", "text": "增长5%"}\n', encoding="utf-8")
+    code = main([a.format(tmp=tmp_path) for a in argv])
+    err = capsys.readouterr().err
+    assert code in (1, 2)
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert named.format(tmp=tmp_path) in err

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nlp.annotate.markup import parse_markup
-from nlp.annotate.preannotate import baseline_records, label_counts, read_report_years
+from nlp.annotate.preannotate import baseline_records, label_counts, read_paragraphs, read_report_years
 from nlp.cli import main as cli_main
 from nlp.model.interfaces import EntityTagger
 from nlp.rules.projects import find_projects
@@ -204,14 +204,16 @@ def test_baseline_cli_writes_offsets_and_gold(tmp_path: Path, capsys) -> None:
     assert label_counts(gold, "gold") == label_counts(offsets)
 
 
-def test_baseline_rejects_bad_input(tmp_path: Path) -> None:
+def test_baseline_rejects_bad_input(tmp_path: Path, capsys) -> None:
     bad = tmp_path / "p.jsonl"
     bad.write_text('{"para_id": "d-p0000"}\n', encoding="utf-8")
     with pytest.raises(ValueError, match="p.jsonl:1"):
-        cli_main(["baseline", str(bad), "-o", str(tmp_path / "o.jsonl")])
+        read_paragraphs(bad)
+    assert cli_main(["baseline", str(bad), "-o", str(tmp_path / "o.jsonl")]) == 2
+    assert "p.jsonl:1" in capsys.readouterr().err
     bad.write_text('{"para_id": "d-p0000", "text": "x"}\n{not json\n', encoding="utf-8")
-    with pytest.raises(ValueError, match="p.jsonl:2: invalid JSON"):
-        cli_main(["baseline", str(bad), "-o", str(tmp_path / "o.jsonl")])
+    assert cli_main(["baseline", str(bad), "-o", str(tmp_path / "o.jsonl")]) == 2
+    assert "p.jsonl:2: invalid JSON" in capsys.readouterr().err
     docs = tmp_path / "documents.jsonl"
     docs.write_text('{"year": 2021}\n', encoding="utf-8")
     with pytest.raises(ValueError, match="documents.jsonl:1: document lacks a string 'doc_id'"):

@@ -9,6 +9,8 @@ import importlib
 import logging
 import sys
 
+from nlp.cli._util import error_message
+
 #: Sub-commands in workflow order (ingest -> annotate -> baseline -> encoder -> train ->
 #: evaluate -> predict -> track -> bench -> main). Modules are imported lazily so that `nlp ingest`
 #: never pays for importing torch.
@@ -50,4 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except (OSError, ValueError) as exc:  # bad input, config or model folder: one line, not a traceback
+        if args.verbose:
+            raise
+        print(f"error: {error_message(exc)} (run with -v for the traceback)", file=sys.stderr)
+        return 2
+

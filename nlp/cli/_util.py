@@ -1,5 +1,5 @@
-"""What several sub-commands share: the --config/--set options and loading a config with its
-error printed, not raised, so that a bad config reaches the user as one line naming the key."""
+"""What several sub-commands share: the --config/--set options, and an expected error turned
+into the one line a user sees (naming the file or key, no traceback)."""
 
 from __future__ import annotations
 
@@ -22,3 +22,10 @@ def add_config_arguments(
 def add_predict_config_arguments(p: argparse.ArgumentParser) -> None:
     """--config (a predict config) and --set, shared by `nlp predict` and `nlp bench`."""
     add_config_arguments(p, "a predict config (configs/predict.yaml)", "batch_size=8")
+
+
+def error_message(exc: BaseException) -> str:
+    """An expected error as one line: an OSError names its file, not its errno."""
+    if isinstance(exc, OSError) and exc.filename and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}"
+    return " ".join(str(exc).split()) or type(exc).__name__

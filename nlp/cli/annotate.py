@@ -13,6 +13,7 @@ from nlp.annotate.convert import FORMATS, convert_file, label_studio_config, rea
 from nlp.annotate.splits import iter_gold_files, load_splits
 from nlp.annotate.stats import format_stats, gold_stats
 from nlp.annotate.validate import load_paragraph_texts, validate_files
+from nlp.cli._util import error_message
 
 
 def add_parser(subparsers: argparse._SubParsersAction, name: str, help_text: str) -> None:
@@ -91,5 +92,5 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _ACTIONS[args.action](args)
     except (ValueError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {error_message(exc)}", file=sys.stderr)
         return 1
