@@ -44,6 +44,8 @@ _RANK = re.compile(
 _RUN = re.compile(r"^(?:连续|已连续)[0-9一二三四五六七八九十]+年")
 #: Indicator words that name an aspect of the indicator before them (增速排名全省第四位).
 _GENERIC = {"增速", "增幅", "总量", "规模", "总额", "排名", "位次", "数量"}
+#: A count followed at once by another number: 4412户18918人 is two measures of one group.
+_ADJACENT = re.compile(r"(?<![0-9.])[0-9]+(?:\.[0-9]+)?万?(?:户|人|名|个|家|所|项|套|座|处|条)(?=[0-9])")
 _SHARE_SUFFIXES = ("比重", "占比", "比例", "份额")
 #: Verbs that make a comparison by themselves, as in 高于全国1.7个百分点.
 _COMPARATIVE = ("高于", "低于", "快于", "慢于", "超过", "超出", "好于", "优于", "高出")
@@ -59,9 +61,11 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
         after = norm[sep.end() : nxt_end].strip()
         if before and _ends_with_value(before) and after and not VALUE_FULL.fullmatch(after) and _HAS_NUMBER.search(after):
             cuts.append(sep.end())
+    cuts += [m.end() for m in _ADJACENT.finditer(norm)]  # 4412户18918人: two counts, no separator
+    cuts = sorted(set(cuts))
     bounds = []
     for start, end in zip(cuts, cuts[1:] + [len(text)]):
-        stop = end - 1 if end < len(text) else end  # the separator stays out of the clause
+        stop = end - 1 if end < len(text) and norm[end - 1] in "，,、；;" else end  # separators stay out
         while stop > start and text[stop - 1] in " \t，,、；;":
             stop -= 1
         while start < stop and text[start].isspace():
@@ -94,6 +98,9 @@ def measures(text: str) -> list[dict[str, Any]]:
             measure["indicator"] = out[-1]["indicator"]
             measure["indicator_inherited"] = True
         out.append({"start": start, "end": end, **measure})
+    for k, measure in enumerate(out[:-1]):  # 1122户3470名贫困人口: the group is named after its last count
+        if measure["indicator"] is None and out[k + 1]["indicator"] is not None and not out[k + 1]["indicator_inherited"]:
+            measure["indicator"], measure["indicator_inherited"] = out[k + 1]["indicator"], True
     return out
 
 

@@ -54,7 +54,7 @@ GROWTH_VERBS = ("增长", "下降", "降低", "提高", "提升", "上升", "回
 _LEVEL_VERBS = (
     "增加", "减少", "压减", "压降", "扩大", "缩小", "达到", "达", "突破", "超过", "超", "逾", "接近",
     "增产", "减产", "增收", "覆盖", "降到", "压缩到", "压缩至", "缩短到", "缩短至",
-    "新增", "新建", "建成", "改造", "开工建设", "开工", "完成", "实现", "控制在", "稳定在",
+    "新增", "新建", "建成", "开工建设", "开工", "完成", "实现", "控制在", "稳定在", "定为",
     "保持在", "保持", "稳居", "位居", "居", "位列", "跃居", "晋级", "跻身", "挺进", "进入",
     "入选", "增至", "降至", "为", "不低于", "不少于", "不超过", "不高于", "低于", "高于",
 )
@@ -68,7 +68,7 @@ _LEAD_VERBS = tuple(sorted({v for v in _VERBS if len(v) > 1} | {"改建", "签�
 #: Adverbs between indicator and verb. Only 年均 changes the meaning, so only it is kept.
 _ADVERBS = ("分别", "均", "累计", "年均", "同比", "比上年", "较上年", "平均", "共")
 #: Scope and stance words the spec keeps out of spans; stripped from the indicator if present.
-_FILLERS = ("力争", "确保", "预计", "全年", "今年", "累计", "其中")
+_FILLERS = ("力争", "确保", "预计", "全年", "今年", "累计", "其中", "年度")
 _RATE_SUFFIXES = ("率", "比重", "占比", "比例")
 
 _QUALIFIERS = {"以上": "以上", "左右": "左右", "以内": "以内", "以下": "以下", "之内": "以内",
@@ -81,6 +81,10 @@ _RANGE_SEPS = ("—", "–", "-", "~", "〜", "至", "到")
 
 def _alt(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+#: 内 alone is 以内 only where no word goes on (3个工作日内), not the 内 of 20处内涝黑点.
+_QUALIFIER_ALT = _alt(q for q in _QUALIFIERS if q != "内") + "|内(?![\u4e00-\u9fff])"
 
 
 _ARABIC = r"-?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?"
@@ -98,7 +102,7 @@ def _value_pattern(number: str, named: bool) -> str:
         f"{g('approx', '约|近')}?{g('rank', '第')}?"
         f"(?:{g('pct', '百分之')}{g('pnum', _CN_NUM + '|' + _ARABIC)}|{g('num', number)})"
         f" ?{g('more', '余|多')}?{g('mag', _alt(_MAGNITUDES))}?{g('more2', '余|多')}?"
-        f"{g('unit', _alt(_UNITS))}?{g('qual', _alt(_QUALIFIERS))}?"
+        f"{g('unit', _alt(_UNITS))}?{g('qual', _QUALIFIER_ALT)}?"
     )
 
 
@@ -126,18 +130,19 @@ _SEP_RE = re.compile(rf"\s*({_SEP})\s*")
 _LEAD_RE = re.compile(rf"^(?:{_alt(_LEAD_VERBS)})(?:(?:和|及|与|、|并)(?:{_alt(_LEAD_VERBS)}))*")
 _INNER_LEAD_RE = re.compile(_alt(v for v in _LEAD_VERBS if len(v) > 1))
 #: Verbs of a predicate after the thing counted (35家村镇银行完成改革任务): the noun ends there.
-_PREDICATE_RE = re.compile(r"(?<=..)(?:完成|建成(?!区)|运行|开园|调整|保持|挂职|建立|实现|落地|投产|开工|竣工|通过|获得|入选|"
-                           r"荣登|参与|强链|纳入|达到|达标|全部|开展|与|在|于|向)")
+_PREDICATE_RE = re.compile(r"(?<=..)(?:完成|建成(?!区)|运行|开园|调整|保持|挂职|建立|实现|落地|投产|开工|竣工|通过|获得|获评|入选|"
+                           r"荣登|参与|强链|纳入|达到|达标|全部|开展|成功|创建|落户|脱贫|完工|顺利|与|在|于|向)")
 _INNER_RE = re.compile(_alt(v for v in _VERBS if len(v) > 1))  # 居 of 居民 is no verb
 _TRAILING_RE = re.compile(rf"(?:{_alt(_VERBS)})\Z")
 _FILLER_RE = re.compile(rf"^(?:{_alt(_FILLERS)})+")
 #: Particles between an indicator and its number that are not part of its name (赤字率拟按2.6%).
-_PARTICLE_RE = re.compile(r"(?<=.)(?:拟按|拟|按|要|将|为|预计|力争|确保|有望|约|共|每年|年均|累计|分别|均|各|全年|今年)+\Z")
+_PARTICLE_RE = re.compile(r"(?<=.)(?:拟按|拟|按|要|将|为|预计|力争|确保|有望|约|共|每年|年均|累计|分别|均|各|全年|今年|再|已经|已|"
+                          r"安排|预期目标|目标|中)+\Z")
 #: A run of years (连续13年, 五年) or a comparison base (比制度建立之初) inside an indicator.
 _DURATION_RE = re.compile(r"(?:已?连续[0-9一二三四五六七八九十]+年|(?<=.)[0-9一二三四五六七八九十]+年(?:来|间)?\Z)")
 _BASE_RE = re.compile(r"(?<=..)(?:比|较)(?![重例率值])[\u4e00-\u9fff]{2,10}\Z")
 #: Adverbs that may open an indicator: 年均临时救助 is 临时救助.
-_LEADING_ADVERBS = re.compile(r"^(?:年均|累计|共|均|分别|合计|共计|的)+(?=[\u4e00-\u9fff“])")
+_LEADING_ADVERBS = re.compile(r"^(?:年均|累计|共|均|分别|合计|共计|平均|的|年度)+(?=[\u4e00-\u9fff“])|^在(?=.{2,}中$)")
 
 
 @dataclass(frozen=True)
