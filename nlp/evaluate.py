@@ -15,7 +15,9 @@ from typing import Any
 from nlp.config import AreasConfig, NerConfig, TfidfConfig, TrainConfig, require_existing
 from nlp.data import entity_spans, load_split_records, ner_records, record_context
 from nlp.metrics import area_scores, entity_scores
+from nlp.model.hf import MODEL_INFO
 from nlp.model.registry import load_area_classifier, load_tagger
+from nlp.provenance import provenance
 from nlp.spec import AREA_LABELS, ENTITY_LABELS
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,7 @@ def evaluate(
     from nlp import plots
 
     if isinstance(cfg, NerConfig):
-        results, errors = _evaluate_ner(records, systems)
+        results, errors = _evaluate_ner(records, systems, cfg.evaluation.context)
         per_label = {name: {k: v["exact"]["labels"][k]["f1"] for k in ENTITY_LABELS} for name, v in results.items()}
         plot_files = [plots.f1_bars(per_label, output_dir / "f1_by_label.png", f"Entity F1 (exact) on {split}")]
     else:
@@ -72,6 +74,7 @@ def evaluate(
            for name, (kind, path) in systems.items()},
     }
     metrics.setdefault("baseline", None)
+    metrics["provenance"] = provenance(seed=_training_seed(systems["model"][1]))
     (output_dir / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     with (output_dir / "errors.jsonl").open("w", encoding="utf-8") as fh:
         fh.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in errors)
@@ -82,14 +85,37 @@ def evaluate(
     return metrics
 
 
-def _evaluate_ner(records: list[dict], systems: dict[str, tuple[str, Path | None]]) -> tuple[dict, list[dict]]:
+def _training_seed(model_dir: Path | None) -> int | None:
+    """The training seed recorded in a model folder's nlp_model.json, if any."""
+    path = Path(model_dir or "") / MODEL_INFO
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8")).get("config", {}).get("training", {}).get("seed")
+
+
+def _evaluate_ner(
+    records: list[dict], systems: dict[str, tuple[str, Path | None]], context: str = "with"
+) -> tuple[dict, list[dict]]:
+    """Entity scores per system. With `context` "with" the taggers see each paragraph's
+    section path and report year, with "without" they see the bare text (as a pre-segmented
+    input without those fields gives it), with "both" the scores without context are added
+    under `without_context`. The errors listed are the model's in the first mode."""
     texts, sections, years = record_context(records)
+    modes = {"with": (sections, years), "without": ([""] * len(texts), [None] * len(texts))}
+    chosen = ["with", "without"] if context == "both" else [context]
     gold = [entity_spans(r) for r in records]
     results, predictions = {}, {}
     for name, (kind, path) in systems.items():
-        predictions[name] = load_tagger(kind, path).predict(texts, sections=sections, years=years)
-        spans = [[(e["start"], e["end"], e["label"]) for e in ents] for ents in predictions[name]]
-        results[name] = entity_scores([len(t) for t in texts], gold, spans)
+        tagger = load_tagger(kind, path)
+        for mode in chosen:
+            found = tagger.predict(texts, sections=modes[mode][0], years=modes[mode][1])
+            spans = [[(e["start"], e["end"], e["label"]) for e in ents] for ents in found]
+            scores = entity_scores([len(t) for t in texts], gold, spans)
+            if name not in results:
+                results[name], predictions[name] = scores, found
+            else:
+                results[name]["without_context"] = scores
+        results[name]["context"] = chosen[0]
     return results, entity_errors(records, predictions["model"])
 
 
@@ -179,15 +205,26 @@ def _side_by_side(names: list[str], scores: list[dict], key: str, labels: Sequen
                            for name, cells in rows])
 
 
+def _provenance_line(prov: dict[str, Any]) -> str:
+    packages = ", ".join(f"{k} {v}" for k, v in prov["packages"].items() if v)
+    return f"Commit {prov['commit'] or 'unknown'}, {prov['date']}, training seed {prov['seed']}; {packages}."
+
+
 def _report(metrics: dict, errors: list[dict], plot_names: list[str]) -> str:
     names = [n for n in ("model", "baseline") if metrics.get(n)]
     systems = ", ".join(f"{n}: {metrics[n]['kind']} ({metrics[n]['path'] or 'built in'})" for n in names)
     out = [f"# Evaluation of `{metrics['task']}` on the {metrics['split']} split", "",
-           f"{metrics['n_paragraphs']} paragraphs. Systems: {systems}.", ""]
+           f"{metrics['n_paragraphs']} paragraphs. Systems: {systems}.", "", _provenance_line(metrics["provenance"]), ""]
     if metrics["task"] == "ner":
+        given = "with" if metrics["model"]["metrics"].get("context", "with") == "with" else "without"
         for mode in ("exact", "overlap"):
             scores = [metrics[n]["metrics"][mode] for n in names]
-            out += [f"## Entities, {mode} match", "", _side_by_side(names, scores, "labels", ENTITY_LABELS), ""]
+            out += [f"## Entities, {mode} match ({given} section and year)", "",
+                    _side_by_side(names, scores, "labels", ENTITY_LABELS), ""]
+        if all("without_context" in metrics[n]["metrics"] for n in names):
+            scores = [metrics[n]["metrics"]["without_context"]["exact"] for n in names]
+            out += ["## Entities, exact match, without section and year (bare paragraphs)", "",
+                    _side_by_side(names, scores, "labels", ENTITY_LABELS), ""]
     else:
         summary = [[key] + [metrics[n]["metrics"][key] for n in names] for key in ("primary_accuracy", "mean_jaccard")]
         summary += [[f"{avg} F1"] + [metrics[n]["metrics"][avg]["f1"] for n in names] for avg in ("micro", "macro")]

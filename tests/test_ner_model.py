@@ -188,3 +188,39 @@ def test_shortest_spans_per_label():
     records = [{"entities": [{"start": 0, "end": 3, "label": "REGION"}, {"start": 4, "end": 12, "label": "TARGET"}]},
                {"entities": [{"start": 2, "end": 4, "label": "REGION"}]}, {"entities": []}]
     assert shortest_spans(records) == {"REGION": 2, "TARGET": 8}
+
+
+def test_undecided_tense_has_hint_types_of_its_own():
+    from nlp.model.hints import hint_ids, hint_labels
+    from nlp.rules.tagger import RuleTagger
+
+    text, cued = "地区生产总值增长8%。", "力争地区生产总值增长8%。"
+    bare, with_cue, planned = RuleTagger().predict([text, cued, text], sections=["", "", "二、2021年工作安排"])
+    assert [e["tense_cue"] for e in bare + with_cue + planned] == [False, True, True]
+    vocabulary = hint_labels(bio_labels(), undecided=True)
+    assert vocabulary[-2:] == ["B-QUANTITY", "I-QUANTITY"]
+    ids = hint_ids([text, cued, text], [bare, with_cue, planned], vocabulary)
+    assert [vocabulary[i] for i in ids[0][:2]] == ["B-QUANTITY", "I-QUANTITY"]
+    assert vocabulary[ids[1][2]] == "B-TARGET" and vocabulary[ids[2][0]] == "B-TARGET"
+    # a vocabulary without the extra types (models saved before them) keeps the rules' label
+    old = hint_ids([text], [bare], bio_labels())[0]
+    assert bio_labels()[old[0]] == "B-ACHIEVED"
+
+
+def test_drop_context_hides_section_and_year_of_a_seeded_share():
+    from nlp.model.ner import drop_context
+
+    texts, sections, years = [f"t{i}" for i in range(10)], [f"s{i}" for i in range(10)], list(range(10))
+    _, kept_sections, kept_years = drop_context((texts, sections, years), 0.3, seed=1)
+    dropped = [i for i, s in enumerate(kept_sections) if s == ""]
+    assert len(dropped) == 3 and all(kept_years[i] is None for i in dropped)
+    assert all(kept_sections[i] == sections[i] and kept_years[i] == i for i in range(10) if i not in dropped)
+    assert drop_context((texts, sections, years), 0.3, seed=1)[1] == kept_sections
+    assert drop_context((texts, sections, years), 0.0, seed=1)[1] == sections
+
+
+def test_context_dropout_must_be_a_share():
+    from nlp.config import ConfigError
+
+    with pytest.raises(ConfigError, match="data.context_dropout"):
+        load_config("tests/configs/tiny-ner.yaml", overrides=["data.context_dropout=1.5"])

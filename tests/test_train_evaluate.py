@@ -43,13 +43,15 @@ def test_ner_train_and_evaluate(encoder, tmp_path, capsys):
     assert metrics["split"] == "test" and metrics["n_paragraphs"] == 7  # one test paragraph is areas-only
     for system in ("model", "baseline"):
         scores = metrics[system]["metrics"]
-        assert set(scores) == {"exact", "overlap"}
+        assert set(scores) == {"exact", "overlap", "context", "without_context"} and scores["context"] == "with"
         assert set(scores["exact"]["labels"]) == set(ENTITY_LABELS)
-        assert scores["exact"]["micro"]["support"] == 27
+        assert scores["exact"]["micro"]["support"] == scores["without_context"]["exact"]["micro"]["support"] == 27
         assert scores["overlap"]["micro"]["f1"] >= scores["exact"]["micro"]["f1"]
     assert metrics["baseline"]["kind"] == "rules"
     assert "| label | support | model P | model R | model F1 | baseline P |" in report
-    assert "micro avg" in report and "overlap match" in report
+    assert "micro avg" in report and "overlap match" in report and "without section and year" in report
+    assert metrics["provenance"]["seed"] == info["config"]["training"]["seed"]
+    assert metrics["provenance"]["packages"]["torch"] and "training seed" in report
     errors = [json.loads(line) for line in (tmp_path / "eval/errors.jsonl").read_text("utf-8").splitlines()]
     assert 0 < len(errors) <= 20
     assert all(e["context"].count("【") == 1 for e in errors)

@@ -41,6 +41,9 @@ def run(args: argparse.Namespace) -> int:
 def _headline(m: dict) -> dict:
     """The few numbers worth printing: entity F1 (exact/overlap) or area F1 and primary accuracy."""
     if "exact" in m:
-        return {"exact_f1": round(m["exact"]["micro"]["f1"], 4), "overlap_f1": round(m["overlap"]["micro"]["f1"], 4)}
+        out = {"exact_f1": round(m["exact"]["micro"]["f1"], 4), "overlap_f1": round(m["overlap"]["micro"]["f1"], 4)}
+        if "without_context" in m:
+            out["exact_f1_without_context"] = round(m["without_context"]["exact"]["micro"]["f1"], 4)
+        return out
     return {"micro_f1": round(m["micro"]["f1"], 4), "macro_f1": round(m["macro"]["f1"], 4),
             "primary_accuracy": round(m["primary_accuracy"], 4)}

@@ -36,6 +36,7 @@ class NerDataConfig(DataConfig):
     extra_bio: list[InputFile] = field(default_factory=list)
     extra_bio_labels: dict[str, Label] = field(default_factory=lambda: {"LOC": "REGION"})
     extra_bio_max: int | None = None
+    context_dropout: float = 0.0  # share of train paragraphs whose section and year the rules do not see
 
 
 @dataclass
@@ -45,6 +46,7 @@ class NerModelConfig:
     stride: int = 64
     hints: Literal["none", "rules"] = "rules"
     regions: Literal["model", "rules"] = "rules"
+    undecided_hints: bool = False  # rule quantities with no tense cue get hint types of their own
 
 
 @dataclass
@@ -114,15 +116,22 @@ class EvaluationConfig:
     worst_errors: int = 20
 
 
+@dataclass
+class NerEvaluationConfig(EvaluationConfig):
+    context: Literal["with", "without", "both"] = "both"  # score with the section and year, without, or both
+
+
 @dataclass(kw_only=True)
 class NerConfig:
     task: Literal["ner"] = "ner"
     data: NerDataConfig = field(default_factory=NerDataConfig)
     model: NerModelConfig = field(default_factory=NerModelConfig)
     training: TrainingConfig
-    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
+    evaluation: NerEvaluationConfig = field(default_factory=NerEvaluationConfig)
 
     def check(self) -> None:
+        if not 0 <= self.data.context_dropout <= 1:
+            raise _KeyError("data.context_dropout", f"must be in [0, 1], got {self.data.context_dropout}")
         if self.model.stride >= self.model.max_length - 2 or self.model.stride < 0:
             raise _KeyError("model.stride", f"must be in [0, max_length - 2), got {self.model.stride}")
         _check_baseline(self.evaluation.baseline, ("rules", "model", "none"))

@@ -24,12 +24,31 @@ import torch
 
 from nlp.data import spans_to_bio
 
+#: The hint "label" of a rule quantity whose tense no cue decided (`tense_cue` false).
+UNDECIDED = "QUANTITY"
+
+
+def hint_labels(labels: Sequence[str], undecided: bool) -> list[str]:
+    """The hint vocabulary: the BIO labels, plus B-/I-QUANTITY with `undecided`.
+
+    Why: without a section or year the rules call a quantity with no cue ACHIEVED by default,
+    and a model fed that as an ACHIEVED hint copies it (goals in bare paragraphs lose their
+    TARGET label). A hint of its own tells the model that the tense is not known and must be
+    read from the text; with `data.context_dropout` it sees such paragraphs in training."""
+    return [*labels, f"B-{UNDECIDED}", f"I-{UNDECIDED}"] if undecided else list(labels)
+
 
 def hint_ids(texts: Sequence[str], found: Sequence[Sequence[dict]], labels: Sequence[str]) -> list[list[int]]:
-    """Per text, the index in `labels` of the BIO tag that the entities `found` give each character."""
+    """Per text, the index in the hint vocabulary `labels` of the BIO tag that the entities
+    `found` give each character (see `hint_labels`)."""
     index = {label: i for i, label in enumerate(labels)}
+    undecided = f"B-{UNDECIDED}" in index
+
+    def label(e: dict) -> str:
+        return UNDECIDED if undecided and e.get("tense_cue") is False else e["label"]
+
     return [
-        [index[tag] for tag in spans_to_bio(len(text), [(e["start"], e["end"], e["label"]) for e in ents])]
+        [index[tag] for tag in spans_to_bio(len(text), [(e["start"], e["end"], label(e)) for e in ents])]
         for text, ents in zip(texts, found)
     ]
 

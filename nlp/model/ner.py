@@ -20,7 +20,7 @@ from nlp.data import entity_spans, record_context, spans_to_bio
 from nlp.metrics import entity_scores
 from nlp.model import hf
 from nlp.model.chars import align_labels, encode_chars, first_token_positions
-from nlp.model.hints import hint_ids, take_rule_regions, token_hints, widen_token_types
+from nlp.model.hints import hint_ids, hint_labels, take_rule_regions, token_hints, widen_token_types
 from nlp.model.windows import Window, decode_entities, make_windows, merge_windows, tag_texts
 from nlp.rules.tagger import RuleTagger
 from nlp.spec import bio_labels
@@ -40,18 +40,33 @@ def shortest_spans(records: Sequence[dict]) -> dict[str, int]:
     return shortest
 
 
+def drop_context(
+    context: tuple[list[str], list[str], list[int | None]], share: float, seed: int
+) -> tuple[list[str], list[str], list[int | None]]:
+    """(texts, sections, years) with the section and year of a `share` of the paragraphs
+    (chosen with `seed`) removed, so that training also sees paragraphs as a bare input gives
+    them: the hints then carry only the tense cues of the text itself."""
+    import random
+
+    texts, sections, years = context
+    dropped = set(random.Random(seed).sample(range(len(texts)), round(share * len(texts))))
+    return (texts, [("" if i in dropped else s) for i, s in enumerate(sections)],
+            [(None if i in dropped else y) for i, y in enumerate(years)])
+
+
 class NerTagger:
     """EntityTagger backed by AutoModelForTokenClassification over BIO character tags."""
 
     def __init__(
         self, model: Any = None, tokenizer: Any = None, *, max_length: int = 256, stride: int = 64,
         hints: str = "none", regions: str = "model", min_lengths: dict[str, int] | None = None,
-        info: dict[str, Any] | None = None, device: str = "auto",
+        info: dict[str, Any] | None = None, device: str = "auto", hint_vocabulary: Sequence[str] | None = None,
     ) -> None:
         self.model, self.tokenizer = model, tokenizer
         self.max_length, self.stride, self.hints, self.regions = max_length, stride, hints, regions
         self.min_lengths = min_lengths or {}
         self.labels = list(model.config.id2label[i] for i in range(model.config.num_labels)) if model else bio_labels()
+        self.hint_vocabulary = list(hint_vocabulary or self.labels)
         self.info = info or {}
         self.device = device
         if model is not None:
@@ -74,6 +89,7 @@ class NerTagger:
         self.min_lengths = shortest_spans(train_records)
         self.tokenizer = AutoTokenizer.from_pretrained(cfg.model.name_or_path)
         self.labels = bio_labels()
+        self.hint_vocabulary = hint_labels(self.labels, cfg.model.undecided_hints)
         model = hf.build_model(
             AutoModelForTokenClassification, cfg.model.name_or_path, cfg.training.init, cfg.training.seed,
             num_labels=len(self.labels), id2label=dict(enumerate(self.labels)),
@@ -82,9 +98,10 @@ class NerTagger:
         base = model.base_model_prefix
         new_params = [p for name, p in model.named_parameters() if not name.startswith(f"{base}.")]  # the head
         if self.hints != "none":
-            new_params += widen_token_types(model, len(self.labels)).parameters()
+            new_params += widen_token_types(model, len(self.hint_vocabulary)).parameters()
         dev_rules = self._rules(*record_context(dev_records))
-        train_ds, _ = self._dataset(train_records, self._rules(*record_context(train_records)))
+        train_rules = self._rules(*drop_context(record_context(train_records), cfg.data.context_dropout, cfg.training.seed))
+        train_ds, _ = self._dataset(train_records, train_rules)
         dev_ds, dev_plans = self._dataset(dev_records, dev_rules)
         log.info("NER data: %d train windows, %d dev windows", len(train_ds), len(dev_ds))
 
@@ -135,7 +152,7 @@ class NerTagger:
 
     def _hint_ids(self, texts: Sequence[str], rules: list[list[dict]] | None) -> list[list[int]] | None:
         """Per-character hint ids of the texts from their rule entities, None without hints."""
-        return hint_ids(texts, rules, self.labels) if self.hints == "rules" and rules is not None else None
+        return hint_ids(texts, rules, self.hint_vocabulary) if self.hints == "rules" and rules is not None else None
 
     def _rules(
         self, texts: Sequence[str], sections: Sequence[str | None] | None, years: Sequence[int | None] | None
@@ -214,7 +231,7 @@ class NerTagger:
         self.tokenizer.save_pretrained(output_dir)
         hf.write_model_info(
             output_dir, KIND, labels=self.labels, max_length=self.max_length, stride=self.stride, hints=self.hints,
-            regions=self.regions, min_span_length=self.min_lengths, **self.info
+            regions=self.regions, min_span_length=self.min_lengths, hint_labels=self.hint_vocabulary, **self.info
         )
 
     @classmethod
@@ -227,6 +244,7 @@ class NerTagger:
             model, AutoTokenizer.from_pretrained(model_dir), max_length=info["max_length"], stride=info["stride"],
             hints=info.get("hints", "none"), regions=info.get("regions", "model"), min_lengths=info.get("min_span_length"),
             info={k: info[k] for k in ("config", "dev_metrics") if k in info}, device=device,
+            hint_vocabulary=info.get("hint_labels"),
         )
         if tagger.labels != info["labels"]:
             raise ValueError(f"{model_dir}: model labels {tagger.labels} differ from nlp_model.json {info['labels']}")

@@ -137,27 +137,29 @@ def _value_end(text: str, end: int) -> int:
         end = value.end()
 
 
-def _label(text: str, start: int, section: str, report_year: int | None) -> str:
+def _label(text: str, start: int, section: str, report_year: int | None) -> tuple[str, bool]:
+    """The span's label and whether a cue decided it (False: no cue in the sentence, no year,
+    no telling section; the label is then ACHIEVED by default, and the NER hints say so)."""
     sentence_starts = [m.end() for m in _SENTENCE_BREAK.finditer(text, 0, start)]
     sentence_start = sentence_starts[-1] if sentence_starts else 0
     cues = list(_CUE.finditer(text, sentence_start, start))
     if cues:
-        return TARGET if cues[-1].group("t") else ACHIEVED
+        return (TARGET if cues[-1].group("t") else ACHIEVED), True
     if report_year is not None:
         years = [int(y) for y in _YEAR.findall(text, sentence_start, start)]
         if years:
-            return TARGET if years[-1] >= report_year else ACHIEVED
+            return (TARGET if years[-1] >= report_year else ACHIEVED), True
     for part in reversed([p for p in re.split(r"\s*>\s*", section) if p]):
         achieved, target = _SECTION_ACHIEVED.search(part), _SECTION_TARGET.search(part)
         if report_year is not None:
             years = [int(y) for y in _YEAR.findall(part)]
             if years and not (achieved and target):
-                return TARGET if max(years) >= report_year else ACHIEVED
+                return (TARGET if max(years) >= report_year else ACHIEVED), True
         if achieved and not target:
-            return ACHIEVED
+            return ACHIEVED, True
         if target and not achieved:
-            return TARGET
-    return ACHIEVED
+            return TARGET, True
+    return ACHIEVED, False
 
 
 def _span_for(text: str, match: re.Match[str]) -> tuple[int, int] | None:
@@ -189,7 +191,8 @@ def _span_for(text: str, match: re.Match[str]) -> tuple[int, int] | None:
 
 
 def find_quantities(text: str, *, section: str = "", report_year: int | None = None) -> list[dict]:
-    """TARGET/ACHIEVED entity dicts for `text`, sorted and non-overlapping."""
+    """TARGET/ACHIEVED entity dicts for `text`, sorted and non-overlapping; `tense_cue` says
+    whether the label was read from a cue, a year or the section (see `_label`)."""
     spans: list[dict] = []
     covered_to = 0
     for match in _VALUE.finditer(text):
@@ -201,6 +204,7 @@ def find_quantities(text: str, *, section: str = "", report_year: int | None = N
         start, end = span
         if start < covered_to:
             continue
-        spans.append(make_span(text, start, end, _label(text, start, section, report_year)))
+        label, decided = _label(text, start, section, report_year)
+        spans.append(make_span(text, start, end, label) | {"tense_cue": decided})
         covered_to = end
     return spans

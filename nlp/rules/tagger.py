@@ -23,7 +23,7 @@ def _after_projects(text: str, span: dict, projects: list[dict]) -> dict:
     """A quantity whose indicator opens with a project (应流航空产业园18万平方米) starts after it."""
     for project in projects:
         if project["start"] <= span["start"] < project["end"] < span["end"]:
-            return make_span(text, project["end"], span["end"], span["label"])
+            return span | make_span(text, project["end"], span["end"], span["label"])
     return span
 
 
