@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.model.windows import best_bio_path, decode_entities, make_windows, merge_windows, tag_texts
+from nlp.model.windows import best_bio_path, decode_entities, make_windows, merge_windows, tag_texts, tidy_span
 
 LABELS = ["O", "B-TARGET", "I-TARGET", "B-REGION", "I-REGION"]
 
@@ -128,3 +128,27 @@ def test_hints_are_cut_into_the_same_windows_as_the_text():
     starts = [s for s, _ in make_windows(len(text), 40, 12)]
     assert [c for c, _ in seen] == [text[s:s + 40] for s in starts] + ["甲乙"]
     assert [h for _, h in seen] == [hints[0][s:s + 40] for s in starts] + [[1, 2]]
+
+
+@pytest.mark.parametrize(("text", "span", "label", "expected"), [
+    ("完成棚户区改造47.63万户（套）、新建", (0, 17), "ACHIEVED", "完成棚户区改造47.63万户（套）"),
+    ("，地区生产总值增长8.5%左右。", (0, 12), "TARGET", "地区生产总值增长8.5%左右"),
+    ("地区生产总值增长8.5%左右。", (0, 9), "TARGET", "地区生产总值增长8.5%左右"),
+    ("粮食产量达到1.37万亿斤", (0, 8), "TARGET", "粮食产量达到1.37"),  # stops at a unit: carried no further
+    ("建设“智慧城市”工程（", (0, 11), "PROJECT", "建设“智慧城市”工程"),
+    ("增长5，比上年", (0, 4), "ACHIEVED", "增长5"),
+    ("增长5.5%以上，比上年", (0, 3), "ACHIEVED", "增长5.5%以上"),
+    ("合肥、", (0, 3), "REGION", "合肥"),
+])
+def test_tidy_span_trims_punctuation_and_finishes_numbers(text, span, label, expected):
+    start, end = tidy_span(text, *span, label)
+    assert text[start:end] == expected
+
+
+def test_decoded_spans_never_end_on_a_separator():
+    text = "合肥、芜湖"
+    labels = ["O", "B-REGION", "I-REGION"]
+    probs = np.array([[0, 1, 0], [0, 0, 1], [0, 0, 1], [0, 1, 0], [0, 0, 1]], dtype=float) * 0.98 + 0.01
+    ents = decode_entities(text, probs, labels)
+    assert [(e["text"], e["start"], e["end"]) for e in ents] == [("合肥", 0, 2), ("芜湖", 3, 5)]
+    assert all(text[e["start"]:e["end"]] == e["text"] for e in ents)

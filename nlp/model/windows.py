@@ -84,11 +84,43 @@ def decode_entities(
     path = best_bio_path(probs, labels)
     chosen = probs[np.arange(len(path)), path]
     min_lengths = min_lengths or {}
+    raw = bio_to_spans([labels[i] for i in path])
+    limits = [s for s, _, _ in raw[1:]] + [len(text)]
+    spans = [(*tidy_span(text, s, e, label, limit), label) for (s, e, label), limit in zip(raw, limits)]
     return [
         {"start": s, "end": e, "label": label, "text": text[s:e], "score": round(float(chosen[s:e].mean()), 4)}
-        for s, e, label in bio_to_spans([labels[i] for i in path])
+        for s, e, label in spans
         if e - s >= min_lengths.get(label, 1)
     ]
+
+
+#: Characters no gold span starts or ends with (separators and sentence punctuation).
+_EDGE_PUNCTUATION = frozenset("、，,。；;：:！!？? \u3000\t")
+#: Openers a span never ends with.
+_OPENERS = frozenset("（(“《【「")
+_NUMBER_CHARS = frozenset("0123456789.．０１２３４５６７８９%％")
+_QUALIFIERS = ("左右", "以上", "以内", "以下")
+
+
+def tidy_span(text: str, start: int, end: int, label: str, limit: int | None = None) -> tuple[int, int]:
+    """The decoded span [start, end) with separators and sentence punctuation trimmed from
+    both ends and an opener from its end (gold spans never have them: `完成改造47.63万户、`),
+    and a TARGET/ACHIEVED span that stops inside a number (`增长8` before `.5%左右`) carried to
+    the number's end and its qualifier, never past `limit` (the next span's start). The result
+    may be empty (start == end)."""
+    limit = len(text) if limit is None else limit
+    while start < end and text[start] in _EDGE_PUNCTUATION:
+        start += 1
+    while end > start and (text[end - 1] in _EDGE_PUNCTUATION or text[end - 1] in _OPENERS):
+        end -= 1
+    if label in ("TARGET", "ACHIEVED") and start < end and text[end - 1] in _NUMBER_CHARS:
+        while end < limit and text[end] in _NUMBER_CHARS and not (text[end] in ".．" and text[end - 1] in "%％"):
+            end += 1
+        for word in _QUALIFIERS:
+            if text.startswith(word, end) and end + len(word) <= limit:
+                end += len(word)
+                break
+    return start, end
 
 
 def best_bio_path(probs: np.ndarray, labels: Sequence[str]) -> list[int]:
