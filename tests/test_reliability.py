@@ -166,3 +166,51 @@ def test_expected_errors_are_one_line_naming_the_file(tmp_path: Path, capsys, ar
     assert code in (1, 2)
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert named.format(tmp=tmp_path) in err
+
+
+# --- encodings ----------------------------------------------------------------------------
+
+CJK_REPORT = "过去一年，全区地区生产总值增长百分之三点三，一般公共预算收入稳定增长，民生福祉持续改善。\n" * 5
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_bomless_utf16_with_almost_no_ascii_is_read(encoding):
+    from nlp.ingest.decode import decode_bytes
+
+    assert decode_bytes(CJK_REPORT.encode(encoding), "r.txt") == (CJK_REPORT, encoding)
+
+
+def test_big5_is_read_as_big5_not_gbk_mojibake():
+    from nlp.ingest.decode import decode_bytes
+
+    traditional = "過去一年，全區地區生產總值增長百分之三點三，財政收入穩定增長，民生福祉持續改善。\n" * 5
+    assert decode_bytes(traditional.encode("big5"), "r.txt") == (traditional, "big5")
+    assert decode_bytes(CJK_REPORT.encode("gbk"), "r.txt") == (CJK_REPORT, "gb18030")
+
+
+def test_damaged_utf8_is_reported_with_its_byte_offset():
+    from nlp.ingest.decode import NotTextError, decode_bytes
+
+    data = CJK_REPORT.encode("utf-8")
+    cut = data[:-2]  # the newline and the last byte of 。 gone
+    with pytest.raises(NotTextError, match=rf"r.txt: UTF-8 cut inside a character at the end \(byte {len(cut) - 2} of {len(cut)}\)"):
+        decode_bytes(cut, "r.txt")
+    damaged = bytearray(data)
+    damaged[300] = 0xFF  # the second byte of the character at 299
+    with pytest.raises(NotTextError, match=r"r.txt: UTF-8 with \d invalid byte sequences?, the first at byte 299 of"):
+        decode_bytes(bytes(damaged), "r.txt")
+
+
+@pytest.mark.parametrize(("name", "content", "fmt"), [
+    ("page.html", "<html><body>过去一年，地区生产总值增长5%。</body></html>", "HTML"),
+    ("page.txt", "<!DOCTYPE html>\n<html><body>过去一年</body></html>", "HTML"),
+    ("report.pdf", "%PDF-1.7\n1 0 obj", "PDF"),
+    ("report.txt", "%PDF-1.4\n1 0 obj", "PDF"),
+    ("report.docx", "PK\x03\x04", "Word"),
+])
+def test_html_pdf_and_word_are_named_not_ingested(tmp_path, name, content, fmt):
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    (tmp_path / "ok.txt").write_text("池州市2021年政府工作报告\n过去一年，地区生产总值增长5%。", encoding="utf-8")
+    result = ingest([tmp_path / name, tmp_path / "ok.txt"])
+    assert len(result.documents) == 1
+    assert any(name in e and f"{fmt} is not read" in e for e in result.errors)
