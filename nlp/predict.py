@@ -253,9 +253,12 @@ def predict_paths(
 ) -> dict[str, Any]:
     """Predicts every document of `inputs` into `output` (default: the config's output.dir)
     and returns a summary: documents and paragraphs written, documents resumed from an earlier
-    run, failures, row counts per file. `predictors` defaults to those the config names."""
+    run, failures, row counts per file. `predictors` defaults to those the config names; they
+    are loaded first, so that a bad model folder is reported before any input is read and
+    before the output folder is created."""
     from tqdm import tqdm
 
+    predictors = predictors or load_predictors(cfg)
     output = Path(output or cfg.output.dir)
     state = _open_state(output, cfg, resume)
     run = _Run()
@@ -271,8 +274,6 @@ def predict_paths(
             run.resumed += 1
         else:
             todo.append(item)
-    if todo:
-        predictors = predictors or load_predictors(cfg)
     with tqdm(total=sum(len(d.paragraphs) for d in todo), unit="para", desc="predict", disable=not progress) as bar:
         for group in _groups(todo, GROUP_BATCHES * cfg.batch_size):
             for doc, result in _predict_group(group, predictors, cfg.batch_size, bar):  # type: ignore[arg-type]

@@ -225,7 +225,8 @@ def test_cli_exit_code_is_nonzero_only_when_nothing_was_predicted(tmp_path, caps
     binary = tmp_path / "scan.txt"
     binary.write_bytes(bytes(range(256)) * 40)
     config = tmp_path / "predict.yaml"
-    config.write_text(f"task: predict\nner: {{kind: rules}}\nareas: {{kind: tfidf, path: {tmp_path}}}\n", encoding="utf-8")
+    make_tfidf_model(tmp_path / "tfidf")
+    config.write_text(f"task: predict\nner: {{kind: rules}}\nareas: {{kind: tfidf, path: {tmp_path / 'tfidf'}}}\n", encoding="utf-8")
     argv = ["predict", "--config", str(config), "--input", str(binary), "--output", str(tmp_path / "o"), "--no-progress"]
     assert main(argv) == 1
     assert "no document could be predicted" in capsys.readouterr().err

@@ -214,3 +214,22 @@ def test_html_pdf_and_word_are_named_not_ingested(tmp_path, name, content, fmt):
     result = ingest([tmp_path / name, tmp_path / "ok.txt"])
     assert len(result.documents) == 1
     assert any(name in e and f"{fmt} is not read" in e for e in result.errors)
+
+
+@pytest.mark.parametrize(("files", "message"), [
+    ({"model.safetensors": b"\x10\x00"}, "model.safetensors: unreadable weights, the file is damaged or truncated"),
+    ({"pytorch_model.bin": b"\x80\x04cos\nsystem\n."}, "pytorch_model.bin: pickled weights are not loaded"),
+])
+def test_bad_model_folder_is_named_before_inputs_are_read(tmp_path, files, message):
+    from nlp.config import PredictNerConfig
+
+    model = tmp_path / "ner"
+    model.mkdir()
+    for name, data in files.items():
+        (model / name).write_bytes(data)
+    (model / "nlp_model.json").write_text('{"kind": "ner"}', encoding="utf-8")
+    cfg = make_cfg(tmp_path)
+    cfg.ner = PredictNerConfig(kind="model", path=model)
+    with pytest.raises(ValueError, match=message):
+        predict_paths(cfg, [tmp_path / "not-read.txt"], tmp_path / "out")
+    assert not (tmp_path / "out").exists()
