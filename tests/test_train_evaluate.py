@@ -37,6 +37,8 @@ def test_ner_train_and_evaluate(encoder, tmp_path, capsys):
     assert summary(capsys.readouterr().out)["dev"]["f1"] >= 0.0
     info = json.loads((tmp_path / "ner/nlp_model.json").read_text("utf-8"))
     assert info["hints"] == "rules" and info["min_span_length"]["REGION"] == 2  # gold ones: 3 chars; 示例 from extra_bio
+    assert info["hint_labels"][-2:] == ["B-QUANTITY", "I-QUANTITY"]  # undecided tense (model.undecided_hints)
+    assert json.loads((tmp_path / "ner/config.json").read_text("utf-8"))["type_vocab_size"] == len(info["hint_labels"])
     assert main(["evaluate", *common, "--output", str(tmp_path / "eval")]) == 0
 
     metrics, report = read_report(tmp_path / "eval")

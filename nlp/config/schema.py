@@ -36,7 +36,7 @@ class NerDataConfig(DataConfig):
     extra_bio: list[InputFile] = field(default_factory=list)
     extra_bio_labels: dict[str, Label] = field(default_factory=lambda: {"LOC": "REGION"})
     extra_bio_max: int | None = None
-    context_dropout: float = 0.0  # share of train paragraphs whose section and year the rules do not see
+    context_dropout: float = 0.5  # share of train paragraphs whose section and year the rules do not see
 
 
 @dataclass
@@ -46,7 +46,7 @@ class NerModelConfig:
     stride: int = 64
     hints: Literal["none", "rules"] = "rules"
     regions: Literal["model", "rules"] = "rules"
-    undecided_hints: bool = False  # rule quantities with no tense cue get hint types of their own
+    undecided_hints: bool = True  # rule quantities with no tense cue get hint types of their own
 
 
 @dataclass

@@ -12,7 +12,8 @@ values of the same indicator (、增长5; ，年均增长8.3%; ，高于全国1.
 
 The label comes from the nearest cue on the left in the same sentence (力争/目标/今年 →
 TARGET; 一年来/去年/累计/预计 → ACHIEVED), then a year compared with the report year, then
-the section path (…回顾 → ACHIEVED, …安排/目标/任务 → TARGET)."""
+the section path (…回顾 → ACHIEVED, …安排/目标/任务 → TARGET), then a goal's qualifier or verb in
+the span (左右, 以内, 控制在 → TARGET)."""
 
 from __future__ import annotations
 
@@ -137,9 +138,15 @@ def _value_end(text: str, end: int) -> int:
         end = value.end()
 
 
-def _label(text: str, start: int, section: str, report_year: int | None) -> tuple[str, bool]:
+#: In the span itself, when nothing else tells: a goal's qualifier or verb (左右, 以内, 控制在:
+#: about nine in ten such train spans are goals; 以上 is not, results exceed too).
+_SPAN_TARGET = re.compile(r"左右|以内|控制在")
+
+
+def _label(text: str, start: int, end: int, section: str, report_year: int | None) -> tuple[str, bool]:
     """The span's label and whether a cue decided it (False: no cue in the sentence, no year,
-    no telling section; the label is then ACHIEVED by default, and the NER hints say so)."""
+    no telling section, no goal qualifier in the span; the label is then ACHIEVED by default,
+    and the NER hints say so)."""
     sentence_starts = [m.end() for m in _SENTENCE_BREAK.finditer(text, 0, start)]
     sentence_start = sentence_starts[-1] if sentence_starts else 0
     cues = list(_CUE.finditer(text, sentence_start, start))
@@ -159,6 +166,8 @@ def _label(text: str, start: int, section: str, report_year: int | None) -> tupl
             return ACHIEVED, True
         if target and not achieved:
             return TARGET, True
+    if _SPAN_TARGET.search(text, start, end):
+        return TARGET, True
     return ACHIEVED, False
 
 
@@ -204,7 +213,7 @@ def find_quantities(text: str, *, section: str = "", report_year: int | None = N
         start, end = span
         if start < covered_to:
             continue
-        label, decided = _label(text, start, section, report_year)
+        label, decided = _label(text, start, end, section, report_year)
         spans.append(make_span(text, start, end, label) | {"tense_cue": decided})
         covered_to = end
     return spans
