@@ -46,6 +46,7 @@ def evaluate(
     elif baseline.kind == "rules":
         systems["baseline"] = ("rules", None)
     records = load_split_records(cfg.data, [split])[split]
+    precision = cfg.runtime.precision if isinstance(cfg, (NerConfig, AreasConfig)) else "fp32"
     if isinstance(cfg, NerConfig):
         records = ner_records(records)
     if not records:
@@ -55,11 +56,11 @@ def evaluate(
     from nlp import plots
 
     if isinstance(cfg, NerConfig):
-        results, errors = _evaluate_ner(records, systems, cfg.evaluation.context)
+        results, errors = _evaluate_ner(records, systems, cfg.evaluation.context, precision)
         per_label = {name: {k: v["exact"]["labels"][k]["f1"] for k in ENTITY_LABELS} for name, v in results.items()}
         plot_files = [plots.f1_bars(per_label, output_dir / "f1_by_label.png", f"Entity F1 (exact) on {split}")]
     else:
-        results, errors, primaries = _evaluate_areas(records, systems)
+        results, errors, primaries = _evaluate_areas(records, systems, precision)
         per_area = {name: {k: v["areas"][k]["f1"] for k in AREA_LABELS} for name, v in results.items()}
         plot_files = [
             plots.f1_bars(per_area, output_dir / "f1_by_area.png", f"Policy-area F1 on {split}"),
@@ -74,7 +75,7 @@ def evaluate(
            for name, (kind, path) in systems.items()},
     }
     metrics.setdefault("baseline", None)
-    metrics["provenance"] = provenance(seed=_training_seed(systems["model"][1]))
+    metrics["provenance"] = provenance(seed=_training_seed(systems["model"][1]), precision=precision)
     (output_dir / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     with (output_dir / "errors.jsonl").open("w", encoding="utf-8") as fh:
         fh.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in errors)
@@ -94,7 +95,7 @@ def _training_seed(model_dir: Path | None) -> int | None:
 
 
 def _evaluate_ner(
-    records: list[dict], systems: dict[str, tuple[str, Path | None]], context: str = "with"
+    records: list[dict], systems: dict[str, tuple[str, Path | None]], context: str = "with", precision: str = "fp32"
 ) -> tuple[dict, list[dict]]:
     """Entity scores per system. With `context` "with" the taggers see each paragraph's
     section path and report year, with "without" they see the bare text (as a pre-segmented
@@ -106,7 +107,7 @@ def _evaluate_ner(
     gold = [entity_spans(r) for r in records]
     results, predictions = {}, {}
     for name, (kind, path) in systems.items():
-        tagger = load_tagger(kind, path)
+        tagger = load_tagger(kind, path, precision=precision)
         for mode in chosen:
             found = tagger.predict(texts, sections=modes[mode][0], years=modes[mode][1])
             spans = [[(e["start"], e["end"], e["label"]) for e in ents] for ents in found]
@@ -155,12 +156,14 @@ def _error(
             "predicted": pred, "score": score, "context": f"{left}【{text[s:e]}】{right}"}
 
 
-def _evaluate_areas(records: list[dict], systems: dict[str, tuple[str, Path | None]]) -> tuple[dict, list[dict], dict]:
+def _evaluate_areas(
+    records: list[dict], systems: dict[str, tuple[str, Path | None]], precision: str = "fp32"
+) -> tuple[dict, list[dict], dict]:
     texts = [r["text"] for r in records]
     gold = [list(r["areas"]) for r in records]
     results, predicted, primaries = {}, {}, {}
     for name, (kind, path) in systems.items():
-        output = load_area_classifier(kind, path).predict(texts)  # type: ignore[arg-type]
+        output = load_area_classifier(kind, path, precision=precision).predict(texts)  # type: ignore[arg-type]
         predicted[name] = [[a["label"] for a in areas] for areas in output]
         results[name] = area_scores(gold, predicted[name])
         primaries[name] = ([g[0] for g in gold], [p[0] for p in predicted[name]])
@@ -207,7 +210,8 @@ def _side_by_side(names: list[str], scores: list[dict], key: str, labels: Sequen
 
 def _provenance_line(prov: dict[str, Any]) -> str:
     packages = ", ".join(f"{k} {v}" for k, v in prov["packages"].items() if v)
-    return f"Commit {prov['commit'] or 'unknown'}, {prov['date']}, training seed {prov['seed']}; {packages}."
+    return (f"Commit {prov['commit'] or 'unknown'}, {prov['date']}, training seed {prov['seed']}, "
+            f"precision {prov.get('precision', 'fp32')}; {packages}.")
 
 
 def _report(metrics: dict, errors: list[dict], plot_names: list[str]) -> str:

@@ -62,8 +62,8 @@ def load_predictors(cfg: PredictConfig) -> Predictors:
     from nlp.model.registry import load_area_classifier, load_tagger
 
     return Predictors(
-        load_tagger(cfg.ner.kind, cfg.ner.path, device=cfg.device),
-        load_area_classifier(cfg.areas.kind, cfg.areas.path, device=cfg.device),  # type: ignore[arg-type]
+        load_tagger(cfg.ner.kind, cfg.ner.path, device=cfg.device, precision=cfg.runtime.precision),
+        load_area_classifier(cfg.areas.kind, cfg.areas.path, device=cfg.device, precision=cfg.runtime.precision),  # type: ignore[arg-type]
     )
 
 

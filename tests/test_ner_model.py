@@ -224,3 +224,31 @@ def test_context_dropout_must_be_a_share():
 
     with pytest.raises(ConfigError, match="data.context_dropout"):
         load_config("tests/configs/tiny-ner.yaml", overrides=["data.context_dropout=1.5"])
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16", "int8"])
+def test_reduced_precision_keeps_the_contract_and_nearly_the_scores(untrained, tmp_path, precision):
+    untrained.save(tmp_path / "m")
+    reference = NerTagger.load(tmp_path / "m", device="cpu")
+    reduced = NerTagger.load(tmp_path / "m", device="cpu", precision=precision)
+    assert reduced.precision == precision
+    chunks = ["全年地区生产总值增长8.5%左右", "推进甲乙高速建设"]
+    ref, low = reference._score(chunks, None, 8), reduced._score(chunks, None, 8)
+    assert all(a.shape == b.shape for a, b in zip(ref, low))
+    assert max(float(abs(a - b).max()) for a, b in zip(ref, low)) < (1e-6 if precision == "fp32" else 0.1)
+    for ents, text in zip(reduced.predict(TEXTS), TEXTS):
+        assert all(text[e["start"]:e["end"]] == e["text"] for e in ents)
+
+
+def test_auto_precision_is_bf16_only_on_native_hardware(monkeypatch):
+    import nlp.model.precision as precision
+
+    cpu = torch.device("cpu")
+    monkeypatch.setattr(precision, "_cpu_flags", lambda: frozenset({"avx2", "fma"}))
+    assert precision.resolve_precision("auto", cpu) == "fp32"
+    monkeypatch.setattr(precision, "_cpu_flags", lambda: frozenset({"avx2", "amx_bf16"}))
+    assert precision.resolve_precision("auto", cpu) == "bf16"
+    with pytest.raises(ValueError, match="runtime.precision"):
+        precision.resolve_precision("fp8", cpu)
+    with pytest.raises(ValueError, match="CPU only"):
+        precision.resolve_precision("int8", torch.device("cuda"))

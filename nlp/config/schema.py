@@ -117,6 +117,11 @@ class EvaluationConfig:
 
 
 @dataclass
+class RuntimeConfig:
+    precision: Literal["auto", "fp32", "bf16", "int8"] = "auto"  # of the encoders at inference (nlp.model.precision)
+
+
+@dataclass
 class NerEvaluationConfig(EvaluationConfig):
     context: Literal["with", "without", "both"] = "both"  # score with the section and year, without, or both
 
@@ -128,6 +133,7 @@ class NerConfig:
     model: NerModelConfig = field(default_factory=NerModelConfig)
     training: TrainingConfig
     evaluation: NerEvaluationConfig = field(default_factory=NerEvaluationConfig)
+    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
 
     def check(self) -> None:
         if not 0 <= self.data.context_dropout <= 1:
@@ -146,6 +152,7 @@ class AreasConfig:
     thresholds: ThresholdConfig = field(default_factory=ThresholdConfig)
     blend: BlendConfig = field(default_factory=BlendConfig)
     evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
+    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
 
     def check(self) -> None:
         _check_thresholds(self.thresholds)
@@ -199,6 +206,7 @@ class PredictConfig:
     batch_size: int = 32
     max_paragraph_chars: int = 500
     device: Literal["auto", "cpu", "cuda"] = "auto"
+    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
     def check(self) -> None:

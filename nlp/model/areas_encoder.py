@@ -26,6 +26,7 @@ from nlp.config import AreasConfig, to_dict
 from nlp.metrics import macro_f1
 from nlp.model import hf
 from nlp.model.areas import ThresholdedAreaClassifier, area_matrix, select_areas, thresholds_from_info, tune_thresholds
+from nlp.model.precision import autocast, prepare_model, resolve_precision
 from nlp.spec import AREA_LABELS
 
 log = logging.getLogger(__name__)
@@ -43,14 +44,17 @@ class EncoderAreaClassifier(ThresholdedAreaClassifier):
     def __init__(
         self, model: Any = None, tokenizer: Any = None, *, max_length: int = 256,
         thresholds: np.ndarray | None = None, info: dict[str, Any] | None = None, device: str = "auto",
-        tfidf: Any = None, tfidf_weight: float = 0.0,
+        tfidf: Any = None, tfidf_weight: float = 0.0, precision: str = "fp32",
     ) -> None:
         self.model, self.tokenizer, self.max_length = model, tokenizer, max_length
         self.tfidf, self.tfidf_weight = tfidf, tfidf_weight
         self.thresholds = np.full(len(AREA_LABELS), 0.5) if thresholds is None else thresholds
         self.info = info or {}
+        self.precision = "fp32"
         if model is not None:
             self.model.to(hf.torch_device(device)).eval()
+            self.precision = resolve_precision(precision, hf.torch_device(device))
+            self.model = prepare_model(self.model, self.precision)
 
     def fit(self, train_records: Sequence[dict], dev_records: Sequence[dict], cfg: AreasConfig) -> dict[str, float]:
         """Trains (best epoch by dev macro-F1 at threshold 0.5), fits the blended TF-IDF model if
@@ -133,7 +137,7 @@ class EncoderAreaClassifier(ThresholdedAreaClassifier):
         for batch in hf.length_batches([len(t) for t in texts], batch_size):
             enc = self.tokenizer([texts[i] for i in batch], truncation=True, max_length=self.max_length,
                                  padding=True, return_tensors="pt")
-            with torch.inference_mode():
+            with torch.inference_mode(), autocast(self.precision, device):
                 logits = self.model(**{k: v.to(device) for k, v in enc.items()}).logits
             out[batch] = torch.sigmoid(logits.float()).cpu().numpy()
         return out
@@ -151,7 +155,7 @@ class EncoderAreaClassifier(ThresholdedAreaClassifier):
                          tfidf_weight=self.tfidf_weight if self.tfidf is not None else 0.0, **self.info)
 
     @classmethod
-    def load(cls, model_dir: Path, device: str = "auto") -> EncoderAreaClassifier:
+    def load(cls, model_dir: Path, device: str = "auto", precision: str = "fp32") -> EncoderAreaClassifier:
         from transformers import AutoTokenizer
 
         from nlp.model.areas_tfidf import TfidfAreaClassifier
@@ -166,4 +170,5 @@ class EncoderAreaClassifier(ThresholdedAreaClassifier):
             max_length=info["max_length"], thresholds=thresholds_from_info(info),
             info={k: info[k] for k in ("config", "dev_metrics") if k in info}, device=device,
             tfidf=TfidfAreaClassifier.load(Path(model_dir) / TFIDF_DIR) if weight else None, tfidf_weight=weight,
+            precision=precision,
         )

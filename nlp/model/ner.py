@@ -21,6 +21,7 @@ from nlp.metrics import entity_scores
 from nlp.model import hf
 from nlp.model.chars import align_labels, encode_chars, first_token_positions
 from nlp.model.hints import hint_ids, hint_labels, take_rule_regions, token_hints, widen_token_types
+from nlp.model.precision import autocast, prepare_model, resolve_precision
 from nlp.model.windows import Window, decode_entities, make_windows, merge_windows, tag_texts
 from nlp.rules.tagger import RuleTagger
 from nlp.spec import bio_labels
@@ -61,6 +62,7 @@ class NerTagger:
         self, model: Any = None, tokenizer: Any = None, *, max_length: int = 256, stride: int = 64,
         hints: str = "none", regions: str = "model", min_lengths: dict[str, int] | None = None,
         info: dict[str, Any] | None = None, device: str = "auto", hint_vocabulary: Sequence[str] | None = None,
+        precision: str = "fp32",
     ) -> None:
         self.model, self.tokenizer = model, tokenizer
         self.max_length, self.stride, self.hints, self.regions = max_length, stride, hints, regions
@@ -68,9 +70,11 @@ class NerTagger:
         self.labels = list(model.config.id2label[i] for i in range(model.config.num_labels)) if model else bio_labels()
         self.hint_vocabulary = list(hint_vocabulary or self.labels)
         self.info = info or {}
-        self.device = device
+        self.device, self.precision = device, "fp32"
         if model is not None:
             self.model.to(hf.torch_device(device)).eval()
+            self.precision = resolve_precision(precision, hf.torch_device(device))
+            self.model = prepare_model(self.model, self.precision)
 
     @property
     def window_size(self) -> int:
@@ -215,7 +219,7 @@ class NerTagger:
                 enc["token_type_ids"] = torch.tensor(
                     [token_hints(enc.word_ids(row), hints[i]) for row, i in enumerate(batch)]
                 )
-            with torch.inference_mode():
+            with torch.inference_mode(), autocast(self.precision, device):
                 logits = self.model(**{k: v.to(device) for k, v in enc.items()}).logits
             probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
             for row, i in enumerate(batch):
@@ -235,7 +239,7 @@ class NerTagger:
         )
 
     @classmethod
-    def load(cls, model_dir: Path, device: str = "auto") -> NerTagger:
+    def load(cls, model_dir: Path, device: str = "auto", precision: str = "fp32") -> NerTagger:
         from transformers import AutoModelForTokenClassification, AutoTokenizer
 
         info = hf.read_model_info(model_dir, KIND)
@@ -244,7 +248,7 @@ class NerTagger:
             model, AutoTokenizer.from_pretrained(model_dir), max_length=info["max_length"], stride=info["stride"],
             hints=info.get("hints", "none"), regions=info.get("regions", "model"), min_lengths=info.get("min_span_length"),
             info={k: info[k] for k in ("config", "dev_metrics") if k in info}, device=device,
-            hint_vocabulary=info.get("hint_labels"),
+            hint_vocabulary=info.get("hint_labels"), precision=precision,
         )
         if tagger.labels != info["labels"]:
             raise ValueError(f"{model_dir}: model labels {tagger.labels} differ from nlp_model.json {info['labels']}")

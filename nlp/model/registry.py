@@ -33,8 +33,9 @@ def check_weights(model_dir: Path) -> None:
 
 
 
-def load_tagger(kind: str, path: Path | None = None, device: str = "auto") -> Any:
-    """An EntityTagger: "rules" (no path) or "model" (a folder written by `nlp train`)."""
+def load_tagger(kind: str, path: Path | None = None, device: str = "auto", precision: str = "fp32") -> Any:
+    """An EntityTagger: "rules" (no path) or "model" (a folder written by `nlp train`, run at
+    `precision`, see nlp.model.precision)."""
     if kind == "rules":
         from nlp.rules.tagger import RuleTagger
 
@@ -43,17 +44,17 @@ def load_tagger(kind: str, path: Path | None = None, device: str = "auto") -> An
         from nlp.model.ner import NerTagger
 
         check_weights(Path(path))  # type: ignore[arg-type]
-        return NerTagger.load(Path(path), device=device)  # type: ignore[arg-type]
+        return NerTagger.load(Path(path), device=device, precision=precision)  # type: ignore[arg-type]
     raise ValueError(f"unknown entity tagger kind {kind!r} (expected rules or model)")
 
 
-def load_area_classifier(kind: str, path: Path, device: str = "auto") -> Any:
+def load_area_classifier(kind: str, path: Path, device: str = "auto", precision: str = "fp32") -> Any:
     """An AreaClassifier: "model" (transformer) or "tfidf", from a folder written by `nlp train`."""
     if kind == "model":
         from nlp.model.areas_encoder import EncoderAreaClassifier
 
         check_weights(Path(path))
-        return EncoderAreaClassifier.load(Path(path), device=device)
+        return EncoderAreaClassifier.load(Path(path), device=device, precision=precision)
     if kind == "tfidf":
         from nlp.model.areas_tfidf import TfidfAreaClassifier
 
