@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.model.windows import best_bio_path, decode_entities, make_windows, merge_windows, tag_texts, tidy_span
+from nlp.model.windows import best_bio_path, best_bio_paths, decode_entities, make_windows, merge_windows, tag_texts, tidy_span
 
 LABELS = ["O", "B-TARGET", "I-TARGET", "B-REGION", "I-REGION"]
 
@@ -152,3 +152,13 @@ def test_decoded_spans_never_end_on_a_separator():
     ents = decode_entities(text, probs, labels)
     assert [(e["text"], e["start"], e["end"]) for e in ents] == [("合肥", 0, 2), ("芜湖", 3, 5)]
     assert all(text[e["start"]:e["end"]] == e["text"] for e in ents)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(0, 7), min_size=1, max_size=9), st.integers(0, 2**32 - 1))
+def test_batched_viterbi_equals_one_text_at_a_time(lengths, seed):
+    rng = np.random.default_rng(seed)
+    probs = [rng.dirichlet(np.ones(len(LABELS)), size=n) for n in lengths]
+    together = best_bio_paths(probs, LABELS)
+    assert [p.tolist() for p in together] == [best_bio_paths([p], LABELS)[0].tolist() for p in probs]
+    assert [len(p) for p in together] == lengths

@@ -22,7 +22,7 @@ from nlp.model import hf
 from nlp.model.chars import align_labels, encode_chars, first_token_positions
 from nlp.model.hints import hint_ids, hint_labels, take_rule_regions, token_hints, widen_token_types
 from nlp.model.precision import autocast, prepare_model, resolve_precision
-from nlp.model.windows import Window, decode_entities, make_windows, merge_windows, tag_texts
+from nlp.model.windows import Window, decode_texts, make_windows, merge_windows, tag_texts
 from nlp.rules.tagger import RuleTagger
 from nlp.spec import bio_labels
 
@@ -33,7 +33,7 @@ KIND = "ner"
 
 def shortest_spans(records: Sequence[dict]) -> dict[str, int]:
     """Length of the shortest span of each label in `records` (the training data): predicted
-    spans shorter than that are fragments, not entities (see decode_entities)."""
+    spans shorter than that are fragments, not entities (see decode_texts)."""
     shortest: dict[str, int] = {}
     for rec in records:
         for start, end, label in entity_spans(rec):
@@ -176,12 +176,12 @@ class NerTagger:
     ) -> dict[str, float]:
         """Paragraph-level entity scores: window probabilities are merged and decoded as
         `predict` does it."""
-        decoded, k = [], 0
+        merged, k = [], 0
         for rec, plan in zip(records, plans):
             rows = [probs[k + j][label_ids[k + j] != -100] for j in range(len(plan))]
             k += len(plan)
-            merged = merge_windows(len(rec["text"]), plan, rows)
-            decoded.append(decode_entities(rec["text"], merged, self.labels, self.min_lengths))
+            merged.append(merge_windows(len(rec["text"]), plan, rows))
+        decoded = decode_texts([rec["text"] for rec in records], merged, self.labels, self.min_lengths)
         pred_spans = [[(e["start"], e["end"], e["label"]) for e in ents] for ents in self._finish(decoded, rules)]
         scores = entity_scores([len(r["text"]) for r in records], [entity_spans(r) for r in records], pred_spans)
         exact, overlap = scores["exact"], scores["overlap"]

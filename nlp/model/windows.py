@@ -55,43 +55,49 @@ def tag_texts(
 ) -> list[list[dict]]:
     """Entity dicts per text from a window scorer over BIO `labels`; all windows of all texts
     go to `scorer` in one call so that it can batch them. `hints` (per text, one id per
-    character) are cut into the same windows; `min_lengths` see `decode_entities`."""
+    character) are cut into the same windows; `min_lengths` see `decode_texts`."""
     plans = [make_windows(len(text), size, stride) if text else [] for text in texts]
     chunks = [text[s:e] for text, plan in zip(texts, plans) for s, e in plan]
     chunk_hints = None if hints is None else [list(h[s:e]) for h, plan in zip(hints, plans) for s, e in plan]
     scores = scorer(chunks, chunk_hints) if chunks else []
-    out: list[list[dict]] = []
+    merged: list[np.ndarray] = []
     k = 0
     for text, plan in zip(texts, plans):
-        if not plan:
-            out.append([])
-            continue
-        merged = merge_windows(len(text), plan, scores[k : k + len(plan)])
+        merged.append(merge_windows(len(text), plan, scores[k : k + len(plan)]) if plan else np.zeros((0, len(labels))))
         k += len(plan)
-        out.append(decode_entities(text, merged, labels, min_lengths))
-    return out
+    return decode_texts(texts, merged, labels, min_lengths)
 
 
 def decode_entities(
     text: str, probs: np.ndarray, labels: Sequence[str], min_lengths: Mapping[str, int] | None = None
 ) -> list[dict]:
-    """Entity dicts from per-character label probabilities: the most probable *valid* BIO tag
-    sequence (see `best_bio_path`), score = mean of the chosen tag's probability over the span.
+    """Entity dicts of one text; see `decode_texts`."""
+    return decode_texts([text], [probs], labels, min_lengths)[0]
+
+
+def decode_texts(
+    texts: Sequence[str], probs: Sequence[np.ndarray], labels: Sequence[str], min_lengths: Mapping[str, int] | None = None
+) -> list[list[dict]]:
+    """Entity dicts per text from per-character label probabilities: the most probable *valid*
+    BIO tag sequence (see `best_bio_paths`), score = mean of the chosen tag's probability over
+    the span, edges tidied (`tidy_span`).
 
     Spans shorter than `min_lengths[label]` are dropped: a model trained on the shortest gold
     span of each label (e.g. no result shorter than 4 characters) still emits one-character
     fragments such as "明" tagged PROJECT; dropping them removes only false positives."""
-    path = best_bio_path(probs, labels)
-    chosen = probs[np.arange(len(path)), path]
     min_lengths = min_lengths or {}
-    raw = bio_to_spans([labels[i] for i in path])
-    limits = [s for s, _, _ in raw[1:]] + [len(text)]
-    spans = [(*tidy_span(text, s, e, label, limit), label) for (s, e, label), limit in zip(raw, limits)]
-    return [
-        {"start": s, "end": e, "label": label, "text": text[s:e], "score": round(float(chosen[s:e].mean()), 4)}
-        for s, e, label in spans
-        if e - s >= min_lengths.get(label, 1)
-    ]
+    out = []
+    for text, p, path in zip(texts, probs, best_bio_paths(probs, labels)):
+        chosen = p[np.arange(len(path)), path]
+        raw = bio_to_spans([labels[i] for i in path])
+        limits = [s for s, _, _ in raw[1:]] + [len(text)]
+        spans = [(*tidy_span(text, s, e, label, limit), label) for (s, e, label), limit in zip(raw, limits)]
+        out.append([
+            {"start": s, "end": e, "label": label, "text": text[s:e], "score": round(float(chosen[s:e].mean()), 4)}
+            for s, e, label in spans
+            if e - s >= min_lengths.get(label, 1)
+        ])
+    return out
 
 
 #: Characters no gold span starts or ends with (separators and sentence punctuation).
@@ -124,26 +130,53 @@ def tidy_span(text: str, start: int, end: int, label: str, limit: int | None = N
 
 
 def best_bio_path(probs: np.ndarray, labels: Sequence[str]) -> list[int]:
-    """Label indices maximising the summed log-probability under the IOB2 constraint that I-X
-    only follows B-X or I-X (Viterbi). Per-character argmax often leaves an orphan I- tag or
-    breaks a name in two ("凤|阳"); the constrained path repairs these where the
-    probabilities support it (its dev gain is in the README results)."""
-    n, k = probs.shape
-    if n == 0:
-        return []
-    log_p = np.log(np.clip(probs, 1e-12, 1.0))
+    """The best valid tag sequence of one text; see `best_bio_paths`."""
+    return best_bio_paths([probs], labels)[0].tolist()
+
+
+#: Texts decoded together by `best_bio_paths` (bounds the back-pointer array).
+_VITERBI_BATCH = 64
+
+
+def best_bio_paths(probs: Sequence[np.ndarray], labels: Sequence[str]) -> list[np.ndarray]:
+    """Per text, the label indices maximising the summed log-probability under the IOB2
+    constraint that I-X only follows B-X or I-X (Viterbi). Per-character argmax often leaves
+    an orphan I- tag or breaks a name in two ("凤|阳"); the constrained path repairs these where
+    the probabilities support it (its dev gain is in the README results).
+
+    Texts of similar length are decoded together, one step per character position for the
+    whole group (the step loop runs over positions, not over every character of every text)."""
+    k = len(labels)
     inside = [label[2:] if label.startswith("I-") else None for label in labels]
     allowed = np.array(
         [[kind is None or prev in (f"B-{kind}", f"I-{kind}") for kind in inside] for prev in labels]
     )  # allowed[previous, current]
     penalty = np.where(allowed, 0.0, -np.inf)
-    score = np.where([kind is None for kind in inside], log_p[0], -np.inf)
-    back = np.zeros((n, k), dtype=np.int64)
-    for t in range(1, n):
-        candidates = score[:, None] + penalty
-        back[t] = candidates.argmax(axis=0)
-        score = candidates[back[t], np.arange(k)] + log_p[t]
-    path = [int(score.argmax())]
-    for t in range(n - 1, 0, -1):
-        path.append(int(back[t, path[-1]]))
-    return path[::-1]
+    first = np.where([kind is None for kind in inside], 0.0, -np.inf)
+    out: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * len(probs)
+    order = sorted((i for i in range(len(probs)) if len(probs[i])), key=lambda i: len(probs[i]))
+    for b in range(0, len(order), _VITERBI_BATCH):
+        group = order[b : b + _VITERBI_BATCH]
+        lengths = np.array([len(probs[i]) for i in group])
+        n, steps = len(group), int(lengths.max())
+        log_p = np.zeros((n, steps, k))
+        for row, i in enumerate(group):
+            log_p[row, : lengths[row]] = np.log(np.clip(probs[i], 1e-12, 1.0))
+        score = first + log_p[:, 0]
+        back = np.zeros((n, steps, k), dtype=np.int64)
+        for t in range(1, steps):
+            candidates = score[:, :, None] + penalty  # (text, previous, current)
+            back[:, t] = candidates.argmax(axis=1)
+            moved = np.take_along_axis(candidates, back[:, t][:, None, :], axis=1)[:, 0] + log_p[:, t]
+            score = np.where((t < lengths)[:, None], moved, score)
+        paths = np.zeros((n, steps), dtype=np.int64)
+        current = score.argmax(axis=1)
+        rows = np.arange(n)
+        for t in range(steps - 1, -1, -1):
+            active = t < lengths
+            paths[active, t] = current[active]
+            if t:
+                current = np.where(active, back[rows, t, current], current)
+        for row, i in enumerate(group):
+            out[i] = paths[row, : lengths[row]]
+    return out
