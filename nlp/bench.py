@@ -1,5 +1,6 @@
 """Throughput (`nlp bench`): characters per second of the whole predict path against the bare
-forward pass of the NER model's encoder, on the same paragraphs in one run.
+forward pass of the NER model's encoder, at the pipeline's precision and at fp32, on the same
+paragraphs in one run.
 
 The ratio says how much of the predict time the transformer itself accounts for: the rest is
 tokenisation, windowing, decoding, the area classifier and normalisation. The forward pass
@@ -82,20 +83,31 @@ def bench(
     bs = cfg.batch_size
     batches = _encoder_batches(tagger, texts, bs)
 
-    def forward(selected: Sequence[dict]) -> None:
-        with torch.no_grad():
-            for batch in selected:
-                encoder(**batch)
+    from nlp.model.precision import autocast
+    from nlp.model.registry import load_tagger
 
+    def forward(selected: Sequence[dict], model: Any = encoder, precision: str = tagger.precision) -> None:
+        with torch.no_grad(), autocast(precision, device):
+            for batch in selected:
+                model(**batch)
+
+    fp32_encoder = encoder
+    if tagger.precision != "fp32":
+        fp32_encoder = load_tagger("model", cfg.ner.path, device=cfg.device, precision="fp32").model.base_model
     predict_paragraphs(paragraphs[:bs], predictors, bs)  # warm-up
     pipeline_s = _timed(lambda: predict_paragraphs(paragraphs, predictors, bs), device)
     forward(batches[:1])  # warm-up
     forward_s = _timed(lambda: forward(batches), device)
-    pipeline_cps, forward_cps = n_chars / pipeline_s, n_chars / forward_s
+    forward(batches[:1], fp32_encoder, "fp32")
+    fp32_s = _timed(lambda: forward(batches, fp32_encoder, "fp32"), device)
+    pipeline_cps, forward_cps, fp32_cps = n_chars / pipeline_s, n_chars / forward_s, n_chars / fp32_s
     return {
+        "precision": tagger.precision,
         "pipeline_chars_per_s": round(pipeline_cps, 1),
         "forward_chars_per_s": round(forward_cps, 1),
+        "forward_fp32_chars_per_s": round(fp32_cps, 1),
         "ratio": round(pipeline_cps / forward_cps, 4),
+        "ratio_to_fp32_forward": round(pipeline_cps / fp32_cps, 4),
         "n_paragraphs": len(paragraphs),
         "n_chars": n_chars,
         "batch_size": bs,

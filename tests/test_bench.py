@@ -14,8 +14,8 @@ from nlp.cli import main
 from nlp.config import load_config
 from nlp.ingest import ingest
 
-KEYS = {"pipeline_chars_per_s", "forward_chars_per_s", "ratio", "n_paragraphs", "n_chars", "batch_size", "device",
-        "torch_threads"}
+KEYS = {"precision", "pipeline_chars_per_s", "forward_chars_per_s", "forward_fp32_chars_per_s", "ratio",
+        "ratio_to_fp32_forward", "n_paragraphs", "n_chars", "batch_size", "device", "torch_threads"}
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +32,13 @@ def test_bench_reports_positive_throughputs(overrides):
     assert result["n_paragraphs"] == 12 and result["n_chars"] == sum(len(p["text"]) for p in paragraphs)
     assert result["pipeline_chars_per_s"] > 0 and result["forward_chars_per_s"] > 0 and result["ratio"] > 0
     assert result["batch_size"] == 4 and result["device"] == "cpu" and result["torch_threads"] >= 1
+    assert result["precision"] in ("fp32", "bf16")  # auto
+
+
+def test_bench_at_int8_times_the_fp32_forward_too(overrides):
+    cfg = load_config(ROOT / "configs" / "predict.yaml", [*overrides, "runtime.precision=int8"], tasks=("predict",))
+    result = bench(cfg, [GUICHI], n=6)
+    assert result["precision"] == "int8" and result["forward_fp32_chars_per_s"] > 0 and result["ratio_to_fp32_forward"] > 0
 
 
 def test_bench_cli_prints_json(overrides, capsys):
