@@ -233,3 +233,17 @@ def test_bad_model_folder_is_named_before_inputs_are_read(tmp_path, files, messa
     with pytest.raises(ValueError, match=message):
         predict_paths(cfg, [tmp_path / "not-read.txt"], tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_version_help_and_verbose_after_the_command(capsys):
+    from nlp import __version__
+    from nlp.cli import build_parser
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.strip() == f"nlp {__version__}"
+    parser = build_parser()
+    assert parser.description.endswith(".")
+    assert parser.parse_args(["ingest", "x.txt", "-o", "out", "-v"]).verbose is True
+    assert parser.parse_args(["-v", "ingest", "x.txt", "-o", "out"]).verbose is True
+    assert parser.parse_args(["ingest", "x.txt", "-o", "out"]).verbose is False

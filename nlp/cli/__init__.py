@@ -30,14 +30,25 @@ COMMANDS: dict[str, str] = {
 MODULES = {"main": "job"}
 
 
+DESCRIPTION = ("Chinese government work reports as data: paragraphs, policy areas, regions, projects, "
+               "targets and results. `nlp main` runs the whole job on the defaults; `nlp COMMAND -h` "
+               "explains each step.")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nlp", description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    from nlp import __version__
+
+    parser = argparse.ArgumentParser(prog="nlp", description=DESCRIPTION)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging and tracebacks")
+    parser.add_argument("--version", action="version", version=f"nlp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
         # `nlp main` lives in job.py: a module named main would shadow this package's main().
         module = importlib.import_module(f"nlp.cli.{MODULES.get(name, name)}")
         module.add_parser(sub, name, help_text)
+    for command in sub.choices.values():  # -v after the sub-command too (`nlp predict ... -v`)
+        command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                             help="debug logging and tracebacks")
     return parser
 
 
