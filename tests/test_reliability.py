@@ -247,3 +247,21 @@ def test_version_help_and_verbose_after_the_command(capsys):
     assert parser.parse_args(["ingest", "x.txt", "-o", "out", "-v"]).verbose is True
     assert parser.parse_args(["-v", "ingest", "x.txt", "-o", "out"]).verbose is True
     assert parser.parse_args(["ingest", "x.txt", "-o", "out"]).verbose is False
+
+
+def test_no_progress_silences_the_model_loading_bars_too(tmp_path, capfd):
+    from test_predict import ROOT, make_tiny_models
+
+    models = make_tiny_models(tmp_path / "models")
+    capfd.readouterr()
+    argv = ["predict", "--config", str(ROOT / "configs" / "predict.yaml"), "--set", f"ner.path={models['ner']}",
+            "--set", f"areas.path={models['areas']}", "--set", "device=cpu", "--input", str(GUICHI),
+            "--output", str(tmp_path / "out"), "--no-progress"]
+    try:
+        assert main(argv) == 0
+    finally:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.enable_progress_bar()
+    err = capfd.readouterr().err
+    assert "Loading weights" not in err and "para/s" not in err

@@ -31,6 +31,10 @@ def run(args: argparse.Namespace) -> int:
     from nlp.config import ConfigError, load_config
     from nlp.predict import predict_paths
 
+    if args.no_progress:  # the model loaders' bars too, not only the prediction bar
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
     try:
         cfg = load_config(args.config, args.overrides, tasks=("predict",))
         summary = predict_paths(cfg, args.inputs, args.output, resume=args.resume, progress=not args.no_progress)
