@@ -241,7 +241,31 @@ def _write_outputs(output: Path, state: Path, run: _Run, formats: Sequence[str])
     else:  # a tracking table of an earlier run into this folder would not match these outputs
         (output / "tracking.csv").unlink(missing_ok=True)
         shutil.rmtree(output / "tracking", ignore_errors=True)
+    _finish_folder(output, counts)
     return counts
+
+
+#: Every table a run can write: one that this run did not write is an earlier run's, removed.
+OUTPUT_FILES = ("paragraphs.jsonl", "targets.csv", "regions.csv", "documents.csv", "errors.jsonl", "tracking.csv")
+MANIFEST = "run.json"
+
+
+def _finish_folder(output: Path, counts: dict[str, int]) -> None:
+    """Removes what an earlier run into `output` left that this one did not replace (tables of
+    a format not written now, temporary files of a killed run), then writes run.json: commit,
+    date, packages and, per file, its rows and sha256, so that a folder's files can be checked
+    to belong to one run. Written last: a folder without it is an unfinished run."""
+    from nlp.provenance import provenance
+
+    for name in OUTPUT_FILES:
+        if name not in counts:
+            (output / name).unlink(missing_ok=True)
+    for leftover in output.glob(".*.tmp"):  # atomic_writer's temporaries of a killed run
+        leftover.unlink(missing_ok=True)
+    files = {name: {"rows": rows, "sha256": hashlib.sha256((output / name).read_bytes()).hexdigest()}
+             for name, rows in counts.items()}
+    with atomic_writer(output / MANIFEST) as fh:
+        json.dump({**provenance(), "files": files}, fh, ensure_ascii=False, indent=2)
 
 
 # --- the run -------------------------------------------------------------------------------
@@ -261,6 +285,7 @@ def predict_paths(
     predictors = predictors or load_predictors(cfg)
     output = Path(output or cfg.output.dir)
     state = _open_state(output, cfg, resume)
+    (output / MANIFEST).unlink(missing_ok=True)  # the folder is an unfinished run until the end
     run = _Run()
     todo: list[Document] = []
     for item in read_documents(inputs, cfg.max_paragraph_chars):

@@ -265,3 +265,24 @@ def test_no_progress_silences_the_model_loading_bars_too(tmp_path, capfd):
         hf_logging.enable_progress_bar()
     err = capfd.readouterr().err
     assert "Loading weights" not in err and "para/s" not in err
+
+
+def test_reused_output_folder_holds_one_run_and_its_manifest(tmp_path):
+    import hashlib
+
+    from nlp.predict import MANIFEST
+
+    out = tmp_path / "out"
+    cfg = make_cfg(tmp_path)
+    predict_paths(cfg, [GUICHI], out, predictors=fakes(), progress=False)
+    first = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert set(first["files"]) == {"paragraphs.jsonl", "targets.csv", "regions.csv", "documents.csv", "errors.jsonl"}
+    assert first["commit"] is None or len(first["commit"]) >= 40
+    (out / ".targets.csv.abc123.tmp").write_text("half a file", encoding="utf-8")  # what kill -9 leaves
+    cfg.output.formats = ["csv"]
+    predict_paths(cfg, [GUICHI], out, predictors=fakes(), progress=False)
+    assert not (out / "paragraphs.jsonl").exists() and not (out / ".targets.csv.abc123.tmp").exists()
+    second = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert "paragraphs.jsonl" not in second["files"]
+    for name, entry in second["files"].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == entry["sha256"]
