@@ -204,6 +204,11 @@ def _load(paths: list[Path], kind: str) -> list[Row]:
     return rows
 
 
+def load_gold_rows(paths: Iterable[Path]) -> list[Row]:
+    """(file:line, offset record) of valid gold files, for tools that report by line."""
+    return [(where, gold_to_offsets(rec)) for where, rec in _load(list(paths), "gold")]
+
+
 def load_gold_files(paths: Iterable[Path]) -> list[dict[str, Any]]:
     """Offset records of gold files that together form one valid collection (no id twice)."""
     return [gold_to_offsets(rec) for _, rec in _load(list(paths), "gold")]

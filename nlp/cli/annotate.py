@@ -1,5 +1,6 @@
-"""`nlp annotate`: validate gold files, convert between annotation formats, score
-inter-annotator agreement, report gold statistics and print the Label Studio config."""
+"""`nlp annotate`: validate gold files, check their span boundaries, convert between annotation
+formats, score inter-annotator agreement, report gold statistics and print the Label Studio
+config."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 from nlp.annotate.agreement import format_agreement, score_agreement
+from nlp.annotate.check import check_files
 from nlp.annotate.convert import FORMATS, convert_file, label_studio_config, read_records
 from nlp.annotate.splits import iter_gold_files, load_splits
 from nlp.annotate.stats import format_stats, gold_stats
@@ -23,6 +25,9 @@ def add_parser(subparsers: argparse._SubParsersAction, name: str, help_text: str
     v = actions.add_parser("validate", help="check gold or offset JSONL files against the spec")
     v.add_argument("paths", nargs="+", type=Path, help="JSONL files, or directories searched for *.jsonl")
     v.add_argument("--paragraphs", type=Path, help="paragraphs.jsonl whose texts the records must match")
+
+    k = actions.add_parser("check", help="list gold spans that break a mechanical boundary rule, for review")
+    k.add_argument("paths", nargs="+", type=Path, help="gold JSONL files, or directories searched for *.jsonl")
 
     c = actions.add_parser("convert", help="convert between annotation formats")
     c.add_argument("--from", dest="from_fmt", required=True, choices=FORMATS)
@@ -61,6 +66,15 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    paths = [f for p in args.paths for f in (iter_gold_files(p) if p.is_dir() else [p])]
+    findings = check_files(paths)
+    if findings:
+        print("\n".join(f.line() for f in findings))
+    print(f"{len(findings)} finding(s) in {len(paths)} file(s)", file=sys.stderr)
+    return 1 if findings else 0
+
+
 def _convert(args: argparse.Namespace) -> int:
     n = convert_file(args.src, args.dst, from_fmt=args.from_fmt, to_fmt=args.to_fmt)
     print(f"wrote {n} records to {args.dst}", file=sys.stderr)
@@ -84,7 +98,7 @@ def _ls_config(args: argparse.Namespace) -> int:
     return 0
 
 
-_ACTIONS = {"validate": _validate, "convert": _convert, "agreement": _agreement, "stats": _stats, "ls-config": _ls_config}
+_ACTIONS = {"validate": _validate, "check": _check, "convert": _convert, "agreement": _agreement, "stats": _stats, "ls-config": _ls_config}
 
 
 def run(args: argparse.Namespace) -> int:
