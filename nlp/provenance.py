@@ -11,7 +11,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import nlp
+from nlp._version import __version__
 
 PACKAGES = ("torch", "transformers", "datasets", "seqeval", "scikit-learn", "numpy", "safetensors")
 
@@ -19,7 +19,7 @@ PACKAGES = ("torch", "transformers", "datasets", "seqeval", "scikit-learn", "num
 def git_commit(folder: Path | None = None) -> str | None:
     """The checked-out commit of the project's source tree (with `+dirty` when files differ
     from it), None outside a git checkout (an installed wheel)."""
-    folder = folder or Path(nlp.__file__).resolve().parents[1]
+    folder = folder or Path(__file__).resolve().parents[1]
     try:
         commit = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, text=True,
                                 timeout=10, check=True).stdout.strip()
@@ -32,7 +32,7 @@ def git_commit(folder: Path | None = None) -> str | None:
 
 def package_versions() -> dict[str, str | None]:
     """Installed versions of the packages results depend on (None: not installed)."""
-    versions: dict[str, str | None] = {"python": platform.python_version(), "nlp": nlp.__version__}
+    versions: dict[str, str | None] = {"python": platform.python_version(), "nlp": __version__}
     for name in PACKAGES:
         try:
             versions[name] = metadata.version(name)

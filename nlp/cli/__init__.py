@@ -36,7 +36,7 @@ DESCRIPTION = ("Chinese government work reports as data: paragraphs, policy area
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from nlp import __version__
+    from nlp._version import __version__
 
     parser = argparse.ArgumentParser(prog="nlp", description=DESCRIPTION)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging and tracebacks")

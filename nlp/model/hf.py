@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import nlp
+from nlp._version import __version__
 from nlp.config import TrainingConfig
 from nlp.provenance import provenance
 
@@ -33,7 +33,7 @@ def write_model_info(output_dir: Path, kind: str, **info: Any) -> Path:
     """Writes nlp_model.json (kind, labels, thresholds, config, dev metrics...) into a model folder."""
     path = Path(output_dir) / MODEL_INFO
     created = _dt.datetime.now().isoformat(timespec="seconds")
-    payload = {"kind": kind, "nlp_version": nlp.__version__, "created": created, "provenance": provenance()}
+    payload = {"kind": kind, "nlp_version": __version__, "created": created, "provenance": provenance()}
     payload.update(info)
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path
