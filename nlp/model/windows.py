@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from nlp.data import bio_to_spans
+from nlp.rules.quantities import UNIT_AFTER_NUMBER
 
 Window = tuple[int, int]  # (start, end) character offsets, end exclusive
 #: Scores windows of text, given each window's per-character hint ids (None without hints):
@@ -122,6 +123,9 @@ def tidy_span(text: str, start: int, end: int, label: str, limit: int | None = N
     if label in ("TARGET", "ACHIEVED") and start < end and text[end - 1] in _NUMBER_CHARS:
         while end < limit and text[end] in _NUMBER_CHARS and not (text[end] in ".．" and text[end - 1] in "%％"):
             end += 1
+        unit = UNIT_AFTER_NUMBER.match(text, end) if text[end - 1].isdigit() else None
+        if unit and unit.end() <= limit:
+            end = unit.end()
         for word in _QUALIFIERS:
             if text.startswith(word, end) and end + len(word) <= limit:
                 end += len(word)

@@ -40,6 +40,8 @@ _UNIT = (
     r"个工作日|天|小时|分钟)"
 )
 _QUALIFIER = r"(?:以上|左右|以内|以下|之内|上下)"
+#: A unit and qualifier right after a number (a decoded span that stops at 74.4 before 万亿元).
+UNIT_AFTER_NUMBER = re.compile(rf"(?:{_UNIT})(?:{_QUALIFIER})?")
 _DASH = r"\s*(?:[%％]?\s*[-—–~～至到])\s*"
 _ARABIC_VALUE = rf"第?{_NUM}(?:{_DASH}{_NUM})?\s*(?:{_UNIT})?{_QUALIFIER}?"
 _VALUE = re.compile(
