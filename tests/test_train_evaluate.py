@@ -38,6 +38,9 @@ def test_ner_train_and_evaluate(encoder, tmp_path, capsys):
     info = json.loads((tmp_path / "ner/nlp_model.json").read_text("utf-8"))
     assert info["hints"] == "rules" and info["min_span_length"]["REGION"] == 2  # gold ones: 3 chars; 示例 from extra_bio
     assert info["hint_labels"][-2:] == ["B-QUANTITY", "I-QUANTITY"]  # undecided tense (model.undecided_hints)
+    card = (tmp_path / "ner/README.md").read_text("utf-8")
+    assert "pipeline_tag: token-classification" in card and "| f1 | " in card and "envpos" not in card.split("## Use")[1]
+    assert "does not give what `nlp predict` gives" in card and "Commit " in card
     assert json.loads((tmp_path / "ner/config.json").read_text("utf-8"))["type_vocab_size"] == len(info["hint_labels"])
     assert main(["evaluate", *common, "--output", str(tmp_path / "eval")]) == 0
 
@@ -69,6 +72,7 @@ def test_area_train_and_evaluate_against_tfidf(encoder, tmp_path, capsys):
     assert main(["train", *common, "--set", "training.epochs=1"]) == 0
     info = json.loads((tmp_path / "areas/nlp_model.json").read_text("utf-8"))
     assert info["kind"] == "areas" and set(info["thresholds"]) == set(AREA_LABELS)
+    assert "head.safetensors" in (tmp_path / "areas/README.md").read_text("utf-8")
     assert info["config"]["training"]["epochs"] == 1
     assert info["tfidf_weight"] in (0.0, 0.5, 1.0)
     dev = info["dev_metrics"]  # weight 0 is in the grid: the blend never scores below the encoder

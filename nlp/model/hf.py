@@ -15,6 +15,7 @@ from typing import Any
 
 from nlp._version import __version__
 from nlp.config import TrainingConfig
+from nlp.model.card import write_model_card
 from nlp.provenance import provenance
 
 log = logging.getLogger(__name__)
@@ -30,12 +31,14 @@ DEPRECATED_KINDS = {"cls": "areas"}
 
 
 def write_model_info(output_dir: Path, kind: str, **info: Any) -> Path:
-    """Writes nlp_model.json (kind, labels, thresholds, config, dev metrics...) into a model folder."""
+    """Writes nlp_model.json (kind, labels, thresholds, config, dev metrics...) into a model
+    folder, and the model card (README.md) made from it."""
     path = Path(output_dir) / MODEL_INFO
     created = _dt.datetime.now().isoformat(timespec="seconds")
     payload = {"kind": kind, "nlp_version": __version__, "created": created, "provenance": provenance()}
     payload.update(info)
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_model_card(Path(output_dir), json.loads(json.dumps(payload, default=str)))
     return path
 
 
