@@ -39,7 +39,7 @@ def test_ner_train_and_evaluate(encoder, tmp_path, capsys):
     assert info["hints"] == "rules" and info["min_span_length"]["REGION"] == 2  # gold ones: 3 chars; 示例 from extra_bio
     assert info["hint_labels"][-2:] == ["B-QUANTITY", "I-QUANTITY"]  # undecided tense (model.undecided_hints)
     card = (tmp_path / "ner/README.md").read_text("utf-8")
-    assert "pipeline_tag: token-classification" in card and "| f1 | " in card and "envpos" not in card.split("## Use")[1]
+    assert "pipeline_tag: token-classification" in card and "| f1 | " in card and f"**Base encoder**: `{encoder}`" in card
     assert "does not give what `nlp predict` gives" in card and "Commit " in card
     assert json.loads((tmp_path / "ner/config.json").read_text("utf-8"))["type_vocab_size"] == len(info["hint_labels"])
     assert main(["evaluate", *common, "--output", str(tmp_path / "eval")]) == 0
