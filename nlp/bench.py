@@ -101,6 +101,7 @@ def bench(
     forward(batches[:1], fp32_encoder, "fp32")
     fp32_s = _timed(lambda: forward(batches, fp32_encoder, "fp32"), device)
     pipeline_cps, forward_cps, fp32_cps = n_chars / pipeline_s, n_chars / forward_s, n_chars / fp32_s
+    stages = stage_seconds(paragraphs, predictors, bs, device)
     return {
         "precision": tagger.precision,
         "pipeline_chars_per_s": round(pipeline_cps, 1),
@@ -113,4 +114,63 @@ def bench(
         "batch_size": bs,
         "device": str(device),
         "torch_threads": torch.get_num_threads(),
+        "stage_seconds": {name: round(sec, 3) for name, sec in stages.items()},
+        "peak_memory_mb": round(_peak_memory_mb(), 1),
     }
+
+
+def stage_seconds(paragraphs: Sequence[dict], predictors: Predictors, batch_size: int, device: Any) -> dict[str, float]:
+    """Seconds of each stage of the predict path on `paragraphs`, each run on its own (so they
+    add up to about the pipeline time, not exactly): the rules (hints and regions), the NER
+    encoder on the windows, BIO decoding, the area classifier, normalisation of the entities
+    (measures, divisions) and writing the output files."""
+    import tempfile
+
+    from nlp.data import record_context
+    from nlp.io import write_jsonl
+    from nlp.model.windows import decode_texts, make_windows, merge_windows
+    from nlp.predict import _enriched_entity
+    from nlp.tables import TARGET_COLUMNS, target_rows, write_csv
+
+    tagger = predictors.tagger
+    texts, sections, years = record_context(paragraphs)
+    times: dict[str, float] = {}
+    start = time.perf_counter()
+    rules = tagger._rules(texts, sections, years)
+    times["rules"] = time.perf_counter() - start
+    hints = tagger._hint_ids(texts, rules)
+    plans = [make_windows(len(t), tagger.window_size, tagger.stride) for t in texts]
+    chunks = [t[a:b] for t, plan in zip(texts, plans) for a, b in plan]
+    chunk_hints = None if hints is None else [h[a:b] for h, plan in zip(hints, plans) for a, b in plan]
+    scores: list[Any] = []
+    times["ner_encoder"] = _timed(lambda: scores.extend(tagger._score(chunks, chunk_hints, batch_size)), device)
+    start = time.perf_counter()
+    merged, k = [], 0
+    for text, plan in zip(texts, plans):
+        merged.append(merge_windows(len(text), plan, scores[k:k + len(plan)]))
+        k += len(plan)
+    found = tagger._finish(decode_texts(texts, merged, tagger.labels, tagger.min_lengths), rules)
+    times["decoding"] = time.perf_counter() - start
+    areas: list[Any] = []
+    times["areas"] = _timed(lambda: areas.extend(predictors.classifier.predict(texts, batch_size=batch_size)), device)
+    start = time.perf_counter()
+    records = [{"id": p["id"], "doc_id": p["doc_id"], "text": p["text"], "areas": a,
+                "entities": [_enriched_entity(p, e) for e in ents]} for p, a, ents in zip(paragraphs, areas, found)]
+    times["normalisation"] = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        write_jsonl(Path(tmp) / "paragraphs.jsonl", records)
+        docs = [{"document": {"doc_id": p["doc_id"], "title": None, "region": None, "year": p.get("year")},
+                 "paragraphs": [r]} for p, r in zip(paragraphs, records)]
+        write_csv(Path(tmp) / "targets.csv", TARGET_COLUMNS, target_rows(docs))
+        times["writing"] = time.perf_counter() - start
+    return times
+
+
+def _peak_memory_mb() -> float:
+    """Peak resident memory of this process so far (MB; Linux reports KiB, macOS bytes)."""
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024

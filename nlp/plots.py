@@ -92,3 +92,20 @@ def target_vs_actual(points: Sequence[dict], path: Path, title: str) -> Path:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def stage_bars(seconds: dict[str, float], path: Path, title: str) -> Path:
+    """Horizontal bars of seconds per stage (nlp bench's breakdown of the predict path)."""
+    plt = _pyplot()
+    names = list(seconds)
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(names) + 1.2))
+    ax.barh(names[::-1], [seconds[n] for n in names][::-1], color="tab:blue")
+    for i, name in enumerate(names[::-1]):
+        ax.text(seconds[name], i, f" {seconds[name]:.2f} s", va="center")
+    ax.set_xlabel("seconds")
+    ax.set_title(title)
+    ax.set_xlim(0, max(seconds.values() or [1]) * 1.25 or 1)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return Path(path)
