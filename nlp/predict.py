@@ -288,7 +288,7 @@ def predict_paths(
     (output / MANIFEST).unlink(missing_ok=True)  # the folder is an unfinished run until the end
     run = _Run()
     todo: list[Document] = []
-    for item in read_documents(inputs, cfg.max_paragraph_chars):
+    for item in read_documents(inputs, cfg.max_paragraph_chars, cfg.decode_errors):
         if isinstance(item, Failure):
             log.warning("skipped: %s", item.error)
             run.failures.append(item)

@@ -286,3 +286,30 @@ def test_reused_output_folder_holds_one_run_and_its_manifest(tmp_path):
     assert "paragraphs.jsonl" not in second["files"]
     for name, entry in second["files"].items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == entry["sha256"]
+
+
+def test_errors_replace_keeps_damaged_utf8_and_says_so(tmp_path, caplog):
+    data = bytearray(("池州市2021年政府工作报告\n" + CJK_REPORT).encode("utf-8"))
+    data[100] = 0xFF
+    path = tmp_path / "r.txt"
+    path.write_bytes(bytes(data))
+    strict = ingest([path])
+    assert not strict.documents and "--errors replace" in strict.errors[0]
+    with caplog.at_level("WARNING"):
+        kept = ingest([path], errors="replace")
+    assert len(kept.documents) == 1 and "replaced by U+FFFD" in kept.documents[0]["source"]["encoding"]
+    assert "r.txt: read as utf-8" in caplog.text
+    assert sum(p["text"].count("\ufffd") for p in kept.paragraphs) >= 1
+    assert main(["ingest", str(path), "-o", str(tmp_path / "out"), "--errors", "replace"]) == 0
+
+
+def test_predict_decode_errors_replace_is_a_config_key(tmp_path):
+    data = bytearray(("池州市2021年政府工作报告\n" + CJK_REPORT).encode("utf-8"))
+    data[100] = 0xFF
+    (tmp_path / "r.txt").write_bytes(bytes(data))
+    cfg = make_cfg(tmp_path)
+    strict = predict_paths(cfg, [tmp_path / "r.txt"], tmp_path / "a", predictors=fakes(), progress=False)
+    assert strict["documents"] == 0 and strict["errors"] == 1
+    cfg.decode_errors = "replace"
+    kept = predict_paths(cfg, [tmp_path / "r.txt"], tmp_path / "b", predictors=fakes(), progress=False)
+    assert kept["documents"] == 1 and kept["errors"] == 0

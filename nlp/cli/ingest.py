@@ -12,6 +12,9 @@ def add_parser(subparsers, name: str, help_text: str) -> None:
     p.add_argument("inputs", nargs="+", type=Path, help=".txt/.csv/.jsonl files or directories")
     p.add_argument("--output", "-o", type=Path, required=True, help="folder for documents.jsonl + paragraphs.jsonl")
     p.add_argument("--max-chars", type=int, default=500, help="split paragraphs longer than this at a sentence end")
+    p.add_argument("--errors", choices=("strict", "replace"), default="strict",
+                   help="damaged UTF-8 in a .txt file: strict reports the file, replace keeps it with U+FFFD "
+                        "for each bad sequence (and says so in its source encoding and a warning)")
     p.set_defaults(func=run)
 
 
@@ -19,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     from nlp.ingest import ingest, write_ingest
 
     try:
-        result = ingest(args.inputs, max_chars=args.max_chars)
+        result = ingest(args.inputs, max_chars=args.max_chars, errors=args.errors)
     except ValueError as exc:  # a paragraph limit that cannot work
         print(f"error: --max-chars: {exc}", file=sys.stderr)
         return 2

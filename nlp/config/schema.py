@@ -205,6 +205,7 @@ class PredictConfig:
     areas: PredictAreasConfig = field(default_factory=PredictAreasConfig)
     batch_size: int = 32
     max_paragraph_chars: int = 500
+    decode_errors: Literal["strict", "replace"] = "strict"  # damaged UTF-8 in a .txt input: report it, or keep it (U+FFFD)
     device: Literal["auto", "cpu", "cuda"] = "auto"
     runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
     output: OutputConfig = field(default_factory=OutputConfig)

@@ -86,8 +86,10 @@ def _is_texty(text: str) -> bool:
     return bad <= 0.01 * len(text)
 
 
-def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
-    """Return (text, encoding). Raises NotTextError naming `name` when nothing fits."""
+def decode_bytes(data: bytes, name: str = "<bytes>", errors: str = "strict") -> tuple[str, str]:
+    """Return (text, encoding). Raises NotTextError naming `name` when nothing fits. With
+    `errors="replace"` (`--errors replace`) a UTF-8 file with a few damaged bytes is kept, each
+    bad sequence replaced by U+FFFD, and the encoding says so (nothing is changed silently)."""
     if not data.strip():
         raise NotTextError(f"{name}: empty file")
     for bom, encoding in _BOMS:
@@ -114,8 +116,11 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         damage = _utf8_damage(data)
+        if damage is not None and errors == "replace":
+            return data.decode("utf-8", "replace"), f"utf-8, {damage.removeprefix('UTF-8 ')}, replaced by U+FFFD"
         if damage is not None:
-            raise NotTextError(f"{name}: {damage}; repair the file or re-save it as UTF-8") from None
+            raise NotTextError(f"{name}: {damage}; repair the file, re-save it as UTF-8, or read it with "
+                               "--errors replace") from None
     else:
         if _is_texty(text):
             return text, "utf-8"

@@ -99,16 +99,16 @@ def _presegmented_paragraph(rec: Any, where: str, seen_ids: set[str]) -> dict:
     return {"id": rec["id"], "text": rec["text"], "section": str(rec.get("section") or "")}
 
 
-def read_documents(inputs: Iterable[Path], max_chars: int) -> Iterator[Document | Failure]:
+def read_documents(inputs: Iterable[Path], max_chars: int, errors: str = "strict") -> Iterator[Document | Failure]:
     """Documents of the inputs in order; unreadable files, documents and duplicates (the same
-    doc_id twice) come out as failures, in place."""
+    doc_id twice) come out as failures, in place. `errors`: damaged UTF-8, see ingest."""
     seen: dict[str, str] = {}
     for path in inputs:
         for item in iter_input_files([Path(path)]):
             if isinstance(item, InputError):
                 yield Failure(str(path), str(item))
                 continue
-            for doc in _read_file(item, max_chars):
+            for doc in _read_file(item, max_chars, errors):
                 if isinstance(doc, Document) and doc.doc_id in seen:
                     msg = f"{doc.source}: doc_id {doc.doc_id!r} already read from {seen[doc.doc_id]}, skipped"
                     doc = Failure(doc.source, msg, doc.doc_id)
@@ -117,14 +117,14 @@ def read_documents(inputs: Iterable[Path], max_chars: int) -> Iterator[Document 
                 yield doc
 
 
-def _read_file(path: Path, max_chars: int) -> Iterator[Document | Failure]:
+def _read_file(path: Path, max_chars: int, errors: str = "strict") -> Iterator[Document | Failure]:
     if is_presegmented(path):
         try:
             yield from read_presegmented(path)
         except (NotTextError, OSError) as exc:
             yield Failure(str(path), str(exc))
         return
-    result = ingest([path], max_chars)
+    result = ingest([path], max_chars, errors)
     yield from (Failure(str(path), err) for err in result.errors)
     by_doc: dict[str, list[dict]] = {}
     for para in result.paragraphs:

@@ -80,14 +80,15 @@ def _where(unit: SourceUnit) -> str:
     return f"{s['path']}" + (f":{loc}" if loc else "")
 
 
-def ingest(paths: Iterable[Path], max_chars: int = DEFAULT_MAX_CHARS) -> IngestResult:
+def ingest(paths: Iterable[Path], max_chars: int = DEFAULT_MAX_CHARS, errors: str = "strict") -> IngestResult:
     """Read every input; a bad file or document is reported in `errors` and skipped. A paragraph
-    limit below MIN_MAX_CHARS is a ValueError before anything is read."""
+    limit below MIN_MAX_CHARS is a ValueError before anything is read. `errors="replace"` keeps
+    .txt files with damaged UTF-8 (see decode_bytes), each named in a warning."""
     if max_chars < MIN_MAX_CHARS:
         raise ValueError(f"the paragraph limit must be at least {MIN_MAX_CHARS} characters, got {max_chars}")
     result = IngestResult()
     seen: dict[str, str] = {}
-    for unit in read_units([Path(p) for p in paths]):
+    for unit in read_units([Path(p) for p in paths], errors):
         if isinstance(unit, Exception):
             result.errors.append(str(unit))
             log.debug("skipped: %s", unit)
@@ -103,6 +104,8 @@ def ingest(paths: Iterable[Path], max_chars: int = DEFAULT_MAX_CHARS) -> IngestR
             result.errors.append(msg)
             log.debug(msg)
             continue
+        if "replaced by U+FFFD" in str(unit.source.get("encoding", "")):
+            log.warning("%s: read as %s", _where(unit), unit.source["encoding"])
         seen[document["doc_id"]] = _where(unit)
         result.documents.append(document)
         result.paragraphs.extend(records)

@@ -106,12 +106,12 @@ def unsupported_format(path: Path, head: bytes) -> str | None:
     return "HTML" if _HTML.match(head.lstrip(b"\xef\xbb\xbf")[:200]) else None
 
 
-def read_txt(path: Path) -> Iterator[SourceUnit]:
+def read_txt(path: Path, errors: str = "strict") -> Iterator[SourceUnit]:
     data = path.read_bytes()
     if (fmt := unsupported_format(path, data[:512])) is not None:
         raise InputError(f"{path}: {fmt} is not read by `nlp ingest` (it reads .txt, .csv and .jsonl); "
                          "convert it to text first, e.g. save the page or document as UTF-8 text")
-    text, encoding = decode_bytes(data, str(path))
+    text, encoding = decode_bytes(data, str(path), errors)
     spans = split_multi_report(text)
     for i, (start, end) in enumerate(spans):
         source = {"path": str(path), "encoding": encoding}
@@ -219,14 +219,15 @@ def read_jsonl_reports(path: Path) -> Iterator[SourceUnit | InputError]:
 READERS = {".txt": read_txt, ".csv": read_csv, ".jsonl": read_jsonl_reports}
 
 
-def read_units(paths: list[Path]) -> Iterator[SourceUnit | InputError | NotTextError]:
-    """Every source unit of the inputs; unreadable inputs come out as errors, in order."""
+def read_units(paths: list[Path], errors: str = "strict") -> Iterator[SourceUnit | InputError | NotTextError]:
+    """Every source unit of the inputs; unreadable inputs come out as errors, in order.
+    `errors` ("strict" or "replace") is how damaged UTF-8 in .txt files is handled (decode_bytes)."""
     for item in iter_input_files(paths):
         if isinstance(item, InputError):
             yield item
             continue
         reader = READERS.get(item.suffix.lower(), read_txt)
         try:
-            yield from reader(item)
+            yield from (reader(item, errors) if reader is read_txt else reader(item))
         except (NotTextError, InputError, OSError) as exc:
             yield exc if isinstance(exc, ValueError) else InputError(f"{item}: {exc}")
