@@ -6,6 +6,13 @@ from __future__ import annotations
 ENTITY_LABELS: tuple[str, ...] = ("REGION", "PROJECT", "TARGET", "ACHIEVED")
 QUANTITY_LABELS: frozenset[str] = frozenset({"TARGET", "ACHIEVED"})
 
+#: Span boundaries (GUIDELINES): no span starts or ends on a separator or sentence punctuation,
+#: none ends on an opening bracket or quote, and a quantity never cuts a number. One home for
+#: the characters, read by the decoder (which tidies spans) and by `nlp annotate check`.
+EDGE_PUNCTUATION: frozenset[str] = frozenset("、，,。；;：:！!？? \u3000\t")
+OPENERS: frozenset[str] = frozenset("（(“《【「")
+NUMBER_CHARS: frozenset[str] = frozenset("0123456789.．０１２３４５６７８９%％")
+
 #: Policy areas in spec order, with their Chinese names.
 AREAS: dict[str, str] = {
     "macro": "宏观经济与总体目标",

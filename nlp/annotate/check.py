@@ -14,12 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlp.spec import QUANTITY_LABELS
+from nlp.spec import EDGE_PUNCTUATION, NUMBER_CHARS, OPENERS, QUANTITY_LABELS
 
-PUNCTUATION = frozenset("、，,。；;：:！!？? \u3000\t")
-OPENERS = frozenset("（(“《【「")
 PAIRS = {"（": "）", "(": ")", "“": "”", "《": "》", "【": "】", "「": "」"}
-NUMBER = frozenset("0123456789.．０１２３４５６７８９%％")
 
 
 @dataclass(frozen=True)
@@ -46,19 +43,19 @@ def span_problems(text: str, start: int, end: int, label: str, scope_words: Sequ
     """The rules one span [start, end) of `text` breaks (empty when none)."""
     span = text[start:end]
     problems = []
-    if span[0] in PUNCTUATION:
+    if span[0] in EDGE_PUNCTUATION:
         problems.append(f"starts on punctuation {span[0]!r}")
-    if span[-1] in PUNCTUATION:
+    if span[-1] in EDGE_PUNCTUATION:
         problems.append(f"ends on punctuation {span[-1]!r}")
     if span[-1] in OPENERS:
         problems.append(f"ends on an opener {span[-1]!r}")
     for opener, closer in PAIRS.items():
         if span.count(opener) != span.count(closer):
             problems.append(f"unbalanced {opener}{closer}")
-    if start > 0 and text[start - 1] in NUMBER and span[0] in NUMBER and text[start - 1] not in "%％":
+    if start > 0 and text[start - 1] in NUMBER_CHARS and span[0] in NUMBER_CHARS and text[start - 1] not in "%％":
         problems.append("starts inside a number")
     after = text[end:end + 2]
-    if span[-1] in NUMBER - {"%", "％"} and after and (after[0].isdigit() or (after[0] in ".．" and after[1:].isdigit())):
+    if span[-1] in NUMBER_CHARS - {"%", "％"} and after and (after[0].isdigit() or (after[0] in ".．" and after[1:].isdigit())):
         problems.append("ends inside a number")
     if end < len(text) and span[-1].isdigit() and text[end] in "%％":
         problems.append("ends before its %")

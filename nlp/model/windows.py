@@ -15,6 +15,7 @@ import numpy as np
 
 from nlp.data import bio_to_spans
 from nlp.rules.quantities import UNIT_AFTER_NUMBER
+from nlp.spec import EDGE_PUNCTUATION, NUMBER_CHARS, OPENERS, QUANTITY_LABELS
 
 Window = tuple[int, int]  # (start, end) character offsets, end exclusive
 #: Scores windows of text, given each window's per-character hint ids (None without hints):
@@ -101,11 +102,6 @@ def decode_texts(
     return out
 
 
-#: Characters no gold span starts or ends with (separators and sentence punctuation).
-_EDGE_PUNCTUATION = frozenset("、，,。；;：:！!？? \u3000\t")
-#: Openers a span never ends with.
-_OPENERS = frozenset("（(“《【「")
-_NUMBER_CHARS = frozenset("0123456789.．０１２３４５６７８９%％")
 _QUALIFIERS = ("左右", "以上", "以内", "以下")
 
 
@@ -116,12 +112,12 @@ def tidy_span(text: str, start: int, end: int, label: str, limit: int | None = N
     the number's end and its qualifier, never past `limit` (the next span's start). The result
     may be empty (start == end)."""
     limit = len(text) if limit is None else limit
-    while start < end and text[start] in _EDGE_PUNCTUATION:
+    while start < end and text[start] in EDGE_PUNCTUATION:
         start += 1
-    while end > start and (text[end - 1] in _EDGE_PUNCTUATION or text[end - 1] in _OPENERS):
+    while end > start and (text[end - 1] in EDGE_PUNCTUATION or text[end - 1] in OPENERS):
         end -= 1
-    if label in ("TARGET", "ACHIEVED") and start < end and text[end - 1] in _NUMBER_CHARS:
-        while end < limit and text[end] in _NUMBER_CHARS and not (text[end] in ".．" and text[end - 1] in "%％"):
+    if label in QUANTITY_LABELS and start < end and text[end - 1] in NUMBER_CHARS:
+        while end < limit and text[end] in NUMBER_CHARS and not (text[end] in ".．" and text[end - 1] in "%％"):
             end += 1
         unit = UNIT_AFTER_NUMBER.match(text, end) if text[end - 1].isdigit() else None
         if unit and unit.end() <= limit:
