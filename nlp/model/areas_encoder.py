@@ -26,7 +26,7 @@ from nlp.config import AreasConfig, to_dict
 from nlp.metrics import macro_f1
 from nlp.model import hf
 from nlp.model.areas import ThresholdedAreaClassifier, area_matrix, select_areas, thresholds_from_info, tune_thresholds
-from nlp.model.precision import autocast, prepare_model, resolve_precision
+from nlp.model.precision import autocast, place_model
 from nlp.spec import AREA_LABELS
 
 log = logging.getLogger(__name__)
@@ -52,9 +52,7 @@ class EncoderAreaClassifier(ThresholdedAreaClassifier):
         self.info = info or {}
         self.precision = "fp32"
         if model is not None:
-            self.model.to(hf.torch_device(device)).eval()
-            self.precision = resolve_precision(precision, hf.torch_device(device))
-            self.model = prepare_model(self.model, self.precision)
+            self.model, self.precision = place_model(model, hf.torch_device(device), precision)
 
     def fit(self, train_records: Sequence[dict], dev_records: Sequence[dict], cfg: AreasConfig) -> dict[str, float]:
         """Trains (best epoch by dev macro-F1 at threshold 0.5), fits the blended TF-IDF model if

@@ -21,7 +21,7 @@ from nlp.metrics import entity_scores
 from nlp.model import hf
 from nlp.model.chars import align_labels, encode_chars, first_token_positions
 from nlp.model.hints import hint_ids, hint_labels, take_rule_regions, token_hints, widen_token_types
-from nlp.model.precision import autocast, prepare_model, resolve_precision
+from nlp.model.precision import autocast, place_model
 from nlp.model.windows import Window, decode_texts, make_windows, merge_windows, tag_texts
 from nlp.rules.tagger import RuleTagger
 from nlp.spec import bio_labels
@@ -72,9 +72,7 @@ class NerTagger:
         self.info = info or {}
         self.device, self.precision = device, "fp32"
         if model is not None:
-            self.model.to(hf.torch_device(device)).eval()
-            self.precision = resolve_precision(precision, hf.torch_device(device))
-            self.model = prepare_model(self.model, self.precision)
+            self.model, self.precision = place_model(model, hf.torch_device(device), precision)
 
     @property
     def window_size(self) -> int:

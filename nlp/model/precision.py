@@ -47,6 +47,14 @@ def resolve_precision(precision: str, device: Any) -> str:
     return precision
 
 
+def place_model(model: Any, device: Any, precision: str) -> tuple[Any, str]:
+    """(the model on `device` in eval mode, ready to run at `precision`; that precision
+    resolved), for every encoder-backed predictor."""
+    model.to(device).eval()
+    resolved = resolve_precision(precision, device)
+    return prepare_model(model, resolved), resolved
+
+
 def prepare_model(model: Any, precision: str) -> Any:
     """The model to run at a resolved `precision`: int8 gets its Linear layers quantised
     (weights int8, activations quantised on the fly); fp32 and bf16 keep the model as is."""
