@@ -25,8 +25,9 @@ _BOMS = (
 _REPORT_RANGES = ((0x09, 0x7E), (0x2000, 0x206F), (0x3000, 0x303F), (0x3400, 0x9FFF), (0xFF00, 0xFFEF))
 
 
-def _report_share(text: str) -> float:
-    inside = sum(1 for ch in text if any(lo <= ord(ch) <= hi for lo, hi in _REPORT_RANGES))
+def _share(text: str, ranges: tuple[tuple[int, int], ...]) -> float:
+    """The share of the characters of `text` whose code point lies in one of `ranges`."""
+    inside = sum(1 for ch in text if any(lo <= ord(ch) <= hi for lo, hi in ranges))
     return inside / max(1, len(text))
 
 
@@ -41,7 +42,7 @@ def _looks_utf16(data: bytes) -> str | None:
     best, best_share = None, 0.95
     for encoding in ("utf-16-le", "utf-16-be"):
         try:
-            share = _report_share(data.decode(encoding))
+            share = _share(data.decode(encoding), _REPORT_RANGES)
         except UnicodeDecodeError:
             continue
         if share >= best_share:
@@ -53,11 +54,6 @@ def _looks_utf16(data: bytes) -> str | None:
 #: Cyrillic, pinyin letters and box drawing (GBK rows A4-A9, where Big5 keeps its commonest
 #: hanzi), and private-use code points (GBK's user-defined rows).
 _BIG5_AS_GBK = ((0x3040, 0x30FF), (0x0370, 0x03FF), (0x0400, 0x04FF), (0x2500, 0x257F), (0xE000, 0xF8FF))
-
-
-def _odd_share(text: str) -> float:
-    odd = sum(1 for ch in text if any(lo <= ord(ch) <= hi for lo, hi in _BIG5_AS_GBK))
-    return odd / max(1, len(text))
 
 
 def _utf8_damage(data: bytes) -> str | None:
@@ -136,7 +132,7 @@ def _decode_chinese(data: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         if _is_texty(text):
-            readings.append((_odd_share(text), encoding, text))
+            readings.append((_share(text, _BIG5_AS_GBK), encoding, text))
     if not readings:
         raise NotTextError(f"{name}: not a text file (not UTF-8, UTF-16, GB18030 or Big5)")
     share, encoding, text = min(readings, key=lambda r: r[0])  # gb18030 first on ties
