@@ -38,7 +38,7 @@ def write_model_info(output_dir: Path, kind: str, **info: Any) -> Path:
     payload = {"kind": kind, "nlp_version": __version__, "created": created, "provenance": provenance()}
     payload.update(info)
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    write_model_card(Path(output_dir), json.loads(json.dumps(payload, default=str)))
+    write_model_card(Path(output_dir), payload)
     return path
 
 
