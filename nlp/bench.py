@@ -122,13 +122,13 @@ def bench(
 def stage_seconds(paragraphs: Sequence[dict], predictors: Predictors, batch_size: int, device: Any) -> dict[str, float]:
     """Seconds of each stage of the predict path on `paragraphs`, each run on its own (so they
     add up to about the pipeline time, not exactly): the rules (hints and regions), the NER
-    encoder on the windows, BIO decoding, the area classifier, normalisation of the entities
+    encoder on the windows (and their merge, nlp.model.windows.score_texts), BIO decoding, the area classifier, normalisation of the entities
     (measures, divisions) and writing the output files."""
     import tempfile
 
     from nlp.data import record_context
     from nlp.io import write_jsonl
-    from nlp.model.windows import decode_texts, make_windows, merge_windows
+    from nlp.model.windows import decode_texts, score_texts
     from nlp.predict import _enriched_entity
     from nlp.tables import TARGET_COLUMNS, target_rows, write_csv
 
@@ -139,16 +139,11 @@ def stage_seconds(paragraphs: Sequence[dict], predictors: Predictors, batch_size
     rules = tagger._rules(texts, sections, years)
     times["rules"] = time.perf_counter() - start
     hints = tagger._hint_ids(texts, rules)
-    plans = [make_windows(len(t), tagger.window_size, tagger.stride) for t in texts]
-    chunks = [t[a:b] for t, plan in zip(texts, plans) for a, b in plan]
-    chunk_hints = None if hints is None else [h[a:b] for h, plan in zip(hints, plans) for a, b in plan]
-    scores: list[Any] = []
-    times["ner_encoder"] = _timed(lambda: scores.extend(tagger._score(chunks, chunk_hints, batch_size)), device)
+    merged: list[Any] = []
+    times["ner_encoder"] = _timed(lambda: merged.extend(score_texts(
+        texts, lambda chunks, chunk_hints: tagger._score(chunks, chunk_hints, batch_size), len(tagger.labels),
+        tagger.window_size, tagger.stride, hints)), device)
     start = time.perf_counter()
-    merged, k = [], 0
-    for text, plan in zip(texts, plans):
-        merged.append(merge_windows(len(text), plan, scores[k:k + len(plan)]))
-        k += len(plan)
     found = tagger._finish(decode_texts(texts, merged, tagger.labels, tagger.min_lengths), rules)
     times["decoding"] = time.perf_counter() - start
     areas: list[Any] = []

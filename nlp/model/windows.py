@@ -55,9 +55,18 @@ def tag_texts(
     texts: Sequence[str], scorer: WindowScorer, labels: Sequence[str], size: int, stride: int,
     hints: Sequence[Sequence[int]] | None = None, min_lengths: Mapping[str, int] | None = None,
 ) -> list[list[dict]]:
-    """Entity dicts per text from a window scorer over BIO `labels`; all windows of all texts
-    go to `scorer` in one call so that it can batch them. `hints` (per text, one id per
-    character) are cut into the same windows; `min_lengths` see `decode_texts`."""
+    """Entity dicts per text from a window scorer over BIO `labels` (`score_texts`, then
+    `decode_texts`; `min_lengths` see there)."""
+    return decode_texts(texts, score_texts(texts, scorer, len(labels), size, stride, hints), labels, min_lengths)
+
+
+def score_texts(
+    texts: Sequence[str], scorer: WindowScorer, n_labels: int, size: int, stride: int,
+    hints: Sequence[Sequence[int]] | None = None,
+) -> list[np.ndarray]:
+    """(len(text), n_labels) scores per text: its windows scored and merged. All windows of
+    all texts go to `scorer` in one call so that it can batch them; `hints` (per text, one id
+    per character) are cut into the same windows."""
     plans = [make_windows(len(text), size, stride) if text else [] for text in texts]
     chunks = [text[s:e] for text, plan in zip(texts, plans) for s, e in plan]
     chunk_hints = None if hints is None else [list(h[s:e]) for h, plan in zip(hints, plans) for s, e in plan]
@@ -65,9 +74,9 @@ def tag_texts(
     merged: list[np.ndarray] = []
     k = 0
     for text, plan in zip(texts, plans):
-        merged.append(merge_windows(len(text), plan, scores[k : k + len(plan)]) if plan else np.zeros((0, len(labels))))
+        merged.append(merge_windows(len(text), plan, scores[k : k + len(plan)]) if plan else np.zeros((0, n_labels)))
         k += len(plan)
-    return decode_texts(texts, merged, labels, min_lengths)
+    return merged
 
 
 def decode_entities(
