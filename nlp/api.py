@@ -46,13 +46,12 @@ class Reader:
     def report(self, text: str, source: str = "<text>") -> list[dict]:
         """The records of every paragraph of a raw report text, as `nlp predict` gives them for
         a .txt file holding it (ingestion: cleaning, segmentation, sections, report year)."""
+        from nlp.ingest.documents import ingested_document
         from nlp.ingest.pipeline import ingest_unit
         from nlp.ingest.readers import SourceUnit
 
-        doc, paragraphs = ingest_unit(SourceUnit(text, {"path": source}), self.max_paragraph_chars)
-        inputs = [{"id": p["para_id"], "doc_id": doc["doc_id"], "text": p["text"], "section": p["section"],
-                   "year": doc.get("year")} for p in paragraphs]
-        return predict_paragraphs(inputs, self.predictors, self.batch_size)
+        document = ingested_document(*ingest_unit(SourceUnit(text, {"path": source}), self.max_paragraph_chars))
+        return predict_paragraphs(document.predict_inputs(), self.predictors, self.batch_size)
 
 
 def _kind(path: Path, expected: dict[str, str]) -> str:

@@ -5,7 +5,7 @@ failures (unreadable files, bad records, duplicate documents) that are reported,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,8 +128,14 @@ def _read_file(path: Path, max_chars: int, errors: str = "strict") -> Iterator[D
     yield from (Failure(str(path), err) for err in result.errors)
     by_doc: dict[str, list[dict]] = {}
     for para in result.paragraphs:
-        by_doc.setdefault(para["doc_id"], []).append({"id": para["para_id"], "text": para["text"], "section": para["section"]})
+        by_doc.setdefault(para["doc_id"], []).append(para)
     for doc in result.documents:
-        src = doc["source"]
-        where = src["path"] + "".join(f":{src[k]}" for k in ("row", "line", "part") if k in src)
-        yield Document(doc["doc_id"], where, by_doc[doc["doc_id"]], doc.get("title"), doc.get("region"), doc.get("year"))
+        yield ingested_document(doc, by_doc[doc["doc_id"]])
+
+
+def ingested_document(doc: dict, paragraphs: Sequence[dict]) -> Document:
+    """The Document of an ingested report: its documents.jsonl record and paragraph records."""
+    src = doc["source"]
+    where = src["path"] + "".join(f":{src[k]}" for k in ("row", "line", "part") if k in src)
+    paras = [{"id": p["para_id"], "text": p["text"], "section": p["section"]} for p in paragraphs]
+    return Document(doc["doc_id"], where, paras, doc.get("title"), doc.get("region"), doc.get("year"))
