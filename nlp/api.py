@@ -10,7 +10,6 @@ targets and results, normalised regions), for a paragraph, a list of them, or a 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import overload
@@ -56,11 +55,12 @@ class Reader:
 
 def _kind(path: Path, expected: dict[str, str]) -> str:
     """The loader kind of a saved model folder, from its nlp_model.json."""
-    from nlp.model.hf import MODEL_INFO, is_saved_model
+    from nlp.model.hf import MODEL_INFO, saved_model_info
 
-    if not is_saved_model(path):
+    info = saved_model_info(path)
+    if info is None:
         raise FileNotFoundError(f"{path}: not a model folder written by `nlp train` (no {MODEL_INFO})")
-    kind = json.loads((Path(path) / MODEL_INFO).read_text(encoding="utf-8")).get("kind")
+    kind = info.get("kind")
     if kind not in expected:
         raise ValueError(f"{path}: holds a {kind!r} model, expected one of {sorted(expected)}")
     return expected[kind]

@@ -15,7 +15,7 @@ from typing import Any
 from nlp.config import AreasConfig, NerConfig, TfidfConfig, TrainConfig, require_existing
 from nlp.data import entity_spans, load_split_records, ner_records, record_context
 from nlp.metrics import area_scores, entity_scores
-from nlp.model.hf import MODEL_INFO
+from nlp.model.hf import saved_model_info
 from nlp.model.registry import load_area_classifier, load_tagger
 from nlp.provenance import provenance
 from nlp.spec import AREA_LABELS, ENTITY_LABELS
@@ -88,10 +88,8 @@ def evaluate(
 
 def _training_seed(model_dir: Path | None) -> int | None:
     """The training seed recorded in a model folder's nlp_model.json, if any."""
-    path = Path(model_dir or "") / MODEL_INFO
-    if not path.is_file():
-        return None
-    return json.loads(path.read_text(encoding="utf-8")).get("config", {}).get("training", {}).get("seed")
+    info = saved_model_info(model_dir) or {}
+    return info.get("config", {}).get("training", {}).get("seed")
 
 
 def _evaluate_ner(

@@ -42,12 +42,18 @@ def write_model_info(output_dir: Path, kind: str, **info: Any) -> Path:
     return path
 
 
+def saved_model_info(model_dir: Path | None) -> dict[str, Any] | None:
+    """nlp_model.json of a model folder as it is, or None when the folder has none."""
+    path = Path(model_dir or "") / MODEL_INFO
+    return json.loads(path.read_text(encoding="utf-8")) if model_dir is not None and path.is_file() else None
+
+
 def read_model_info(model_dir: Path, kind: str) -> dict[str, Any]:
     """nlp_model.json of a model folder, which must hold a model of `kind`."""
     path = Path(model_dir) / MODEL_INFO
-    if not path.is_file():
+    info = saved_model_info(model_dir)
+    if info is None:
         raise FileNotFoundError(f"{model_dir}: not a trained model folder (no {MODEL_INFO})")
-    info = json.loads(path.read_text(encoding="utf-8"))
     if DEPRECATED_KINDS.get(info.get("kind")) == kind:
         log.warning("%s: model kind %r is deprecated (now %r); save the model again to update it", path, info["kind"], kind)
         info["kind"] = kind
