@@ -129,7 +129,7 @@ def stage_seconds(paragraphs: Sequence[dict], predictors: Predictors, batch_size
     from nlp.data import record_context
     from nlp.io import write_jsonl
     from nlp.model.windows import decode_texts, score_texts
-    from nlp.predict import _enriched_entity
+    from nlp.predict.paragraphs import enriched_entity
     from nlp.tables import TARGET_COLUMNS, target_rows, write_csv
 
     tagger = predictors.tagger
@@ -150,7 +150,7 @@ def stage_seconds(paragraphs: Sequence[dict], predictors: Predictors, batch_size
     times["areas"] = _timed(lambda: areas.extend(predictors.classifier.predict(texts, batch_size=batch_size)), device)
     start = time.perf_counter()
     records = [{"id": p["id"], "doc_id": p["doc_id"], "text": p["text"], "areas": a,
-                "entities": [_enriched_entity(p, e) for e in ents]} for p, a, ents in zip(paragraphs, areas, found)]
+                "entities": [enriched_entity(p, e) for e in ents]} for p, a, ents in zip(paragraphs, areas, found)]
     times["normalisation"] = time.perf_counter() - start
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()

@@ -199,6 +199,17 @@ class OutputConfig:
 
 
 @dataclass
+class EngineConfig:
+    """Where `nlp predict` runs: this process, or Ray Data actors (nlp.predict.ray_engine)."""
+
+    kind: Literal["local", "ray"] = "local"
+    address: str | None = None  # ray: None starts Ray on this machine; "auto" or ray://host:10001 joins a cluster
+    actors: int = 2  # ray: predictor actors, each loads the models once
+    cpus_per_actor: float = 1.0  # ray: CPU cores per actor (its torch threads)
+    gpus_per_actor: float = 0.0  # ray: GPUs per actor (1 puts each actor on a GPU of its own)
+
+
+@dataclass
 class PredictConfig:
     task: Literal["predict"] = "predict"
     ner: PredictNerConfig = field(default_factory=PredictNerConfig)
@@ -208,6 +219,7 @@ class PredictConfig:
     decode_errors: Literal["strict", "replace"] = "strict"  # damaged UTF-8 in a .txt input: report it, or keep it (U+FFFD)
     device: Literal["auto", "cpu", "cuda"] = "auto"
     runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
     def check(self) -> None:
@@ -219,6 +231,11 @@ class PredictConfig:
             raise _KeyError("batch_size", "must be >= 1")
         if self.max_paragraph_chars < MIN_MAX_CHARS:
             raise _KeyError("max_paragraph_chars", f"must be >= {MIN_MAX_CHARS}, got {self.max_paragraph_chars}")
+        if self.engine.actors < 1:
+            raise _KeyError("engine.actors", f"must be >= 1, got {self.engine.actors}")
+        if self.engine.cpus_per_actor <= 0 or self.engine.gpus_per_actor < 0:
+            raise _KeyError("engine.cpus_per_actor" if self.engine.cpus_per_actor <= 0 else "engine.gpus_per_actor",
+                            "must be > 0 (CPUs) and >= 0 (GPUs)")
 
 
 TrainConfig = NerConfig | AreasConfig | TfidfConfig

@@ -102,22 +102,34 @@ def _presegmented_paragraph(rec: Any, where: str, seen_ids: set[str]) -> dict:
 def read_documents(inputs: Iterable[Path], max_chars: int, errors: str = "strict") -> Iterator[Document | Failure]:
     """Documents of the inputs in order; unreadable files, documents and duplicates (the same
     doc_id twice) come out as failures, in place. `errors`: damaged UTF-8, see ingest."""
-    seen: dict[str, str] = {}
+    return unique_documents(
+        item for file in input_files(inputs)
+        for item in ([file] if isinstance(file, Failure) else read_file(file, max_chars, errors))
+    )
+
+
+def input_files(inputs: Iterable[Path]) -> Iterator[Path | Failure]:
+    """The files of the inputs in order (folders expanded); a missing input is a failure."""
     for path in inputs:
         for item in iter_input_files([Path(path)]):
-            if isinstance(item, InputError):
-                yield Failure(str(path), str(item))
-                continue
-            for doc in _read_file(item, max_chars, errors):
-                if isinstance(doc, Document) and doc.doc_id in seen:
-                    msg = f"{doc.source}: doc_id {doc.doc_id!r} already read from {seen[doc.doc_id]}, skipped"
-                    doc = Failure(doc.source, msg, doc.doc_id)
-                elif isinstance(doc, Document):
-                    seen[doc.doc_id] = doc.source
-                yield doc
+            yield Failure(str(path), str(item)) if isinstance(item, InputError) else item
 
 
-def _read_file(path: Path, max_chars: int, errors: str = "strict") -> Iterator[Document | Failure]:
+def unique_documents(items: Iterable[Document | Failure]) -> Iterator[Document | Failure]:
+    """The items in order, a document whose doc_id came earlier turned into a failure: the
+    check across files, after each file was read on its own (maybe on another machine)."""
+    seen: dict[str, str] = {}
+    for doc in items:
+        if isinstance(doc, Document) and doc.doc_id in seen:
+            msg = f"{doc.source}: doc_id {doc.doc_id!r} already read from {seen[doc.doc_id]}, skipped"
+            doc = Failure(doc.source, msg, doc.doc_id)
+        elif isinstance(doc, Document):
+            seen[doc.doc_id] = doc.source
+        yield doc
+
+
+def read_file(path: Path, max_chars: int, errors: str = "strict") -> Iterator[Document | Failure]:
+    """Documents and failures of one input file: pre-segmented JSONL or raw reports."""
     if is_presegmented(path):
         try:
             yield from read_presegmented(path)
