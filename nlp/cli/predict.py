@@ -14,7 +14,9 @@ reads them) or pre-segmented JSONL ({"id", "text"} per line). Writes paragraphs.
 targets.csv, regions.csv, documents.csv and errors.jsonl to the output folder, and
 tracking.csv (see `nlp track`) when the inputs hold several years of one region. A bad
 document is reported in errors.jsonl and skipped; the exit code is non-zero only when
-nothing was predicted."""
+nothing was predicted. `--engine ray` runs the reading and the models on a Ray cluster
+(`pip install -e ".[ray]"`; actors and their CPUs/GPUs: the config's engine.*) with the
+same outputs as the local engine."""
 
 
 def add_parser(subparsers, name: str, help_text: str) -> None:
@@ -23,6 +25,8 @@ def add_parser(subparsers, name: str, help_text: str) -> None:
     p.add_argument("--input", "-i", type=Path, nargs="+", required=True, dest="inputs", help="files or folders")
     p.add_argument("--output", "-o", type=Path, help="output folder (default: the config's output.dir)")
     p.add_argument("--resume", action="store_true", help="keep the documents an earlier run into OUTPUT finished")
+    p.add_argument("--engine", choices=("local", "ray"), help="where to run (default: the config's engine.kind)")
+    p.add_argument("--address", help="Ray cluster to join: auto, or ray://HOST:10001 (default: a Ray instance on this machine)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -35,8 +39,16 @@ def run(args: argparse.Namespace) -> int:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
+    if args.address and args.engine == "local":
+        print("error: --address names a Ray cluster: it goes with --engine ray, not local", file=sys.stderr)
+        return 2
+    overrides = list(args.overrides)  # the flags are the config keys they name, applied last
+    if args.engine:
+        overrides.append(f"engine.kind={args.engine}")
+    if args.address:
+        overrides += ["engine.kind=ray", f"engine.address={args.address}"]
     try:
-        cfg = load_config(args.config, args.overrides, tasks=("predict",))
+        cfg = load_config(args.config, overrides, tasks=("predict",))
         summary = predict_paths(cfg, args.inputs, args.output, resume=args.resume, progress=not args.no_progress)
     except (ConfigError, ValueError, OSError) as exc:  # bad config, input or model folder
         print(f"error: {exc}", file=sys.stderr)
