@@ -18,8 +18,11 @@ log = logging.getLogger(__name__)
 
 def train(cfg: TrainConfig) -> dict[str, Any]:
     """Trains the model a config describes on its train split (tuning on dev), saves it to
-    `training.output_dir` and returns its dev metrics."""
+    `training.output_dir` and returns its dev metrics. Under torchrun or accelerate launch
+    every process trains its share of each batch (the Trainer's DDP) and the first saves."""
     from transformers import set_seed
+
+    from nlp.model.hf import is_main_process, world_size
 
     set_seed(cfg.training.seed)
     splits = load_split_records(cfg.data, ("train", "dev"))
@@ -46,7 +49,10 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
             f"{cfg.data.gold_dir}: the train and dev splits of {cfg.data.splits} must both hold {what} "
             f"(train: {len(train_records)}, dev: {len(dev_records)})"
         )
+    if world_size() > 1:
+        log.info("%d training processes: effective batch size %d × %d", world_size(), cfg.training.batch_size, world_size())
     metrics = model.fit(train_records, dev_records, cfg)
-    model.save(cfg.training.output_dir)
-    log.info("saved %s model to %s", cfg.task, cfg.training.output_dir)
+    if is_main_process():
+        model.save(cfg.training.output_dir)
+        log.info("saved %s model to %s", cfg.task, cfg.training.output_dir)
     return metrics

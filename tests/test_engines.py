@@ -1,14 +1,11 @@
 """Scale-out: `nlp predict --engine ray` gives the local engine's files byte for byte (the
 samples and a 100-document batch with 5 corrupt documents, resume across engines), on a
-2-CPU Ray instance this module starts; `nlp train` under torchrun with 2 CPU processes saves
-one model that `nlp evaluate` loads. Skipped where ray is not installed (CI installs it)."""
+2-CPU Ray instance this module starts (loopback only). Skipped where ray is not installed
+(CI installs it). Training under torchrun: tests/test_train_evaluate.py."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest

@@ -100,3 +100,25 @@ def test_cli_reports_config_errors(tmp_path, capsys):
                "--set", f"training.output_dir={tmp_path / 'none'}"]
     assert main(["evaluate", *missing]) == 2
     assert "training.output_dir" in capsys.readouterr().err
+
+
+def test_ner_trains_under_torchrun_with_two_cpu_processes(encoder, tmp_path, capsys):
+    """The Trainer's DDP (gloo on CPU): one model folder, one log, one summary; its dev
+    scores, gathered from both processes, are those `nlp evaluate` gives the saved model."""
+    import subprocess
+    import sys
+
+    common = ["--config", "tests/configs/tiny-ner.yaml", "--set", f"model.name_or_path={encoder}",
+              "--set", f"training.output_dir={tmp_path / 'ner'}", "--set", "training.epochs=1"]
+    run = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+                          "-m", "nlp", "train", *common], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.count('"task": "ner"') == 1
+    dev = summary(run.stdout)["dev"]
+    logs = [json.loads(line) for line in (tmp_path / "ner" / "log.jsonl").read_text("utf-8").splitlines()]
+    assert [entry["step"] for entry in logs if "eval_f1" in entry] == [3]  # 39 train windows, batches of 8 × 2
+    info = json.loads((tmp_path / "ner" / "nlp_model.json").read_text("utf-8"))
+    assert info["training_processes"] == 2
+    assert main(["evaluate", *common, "--set", "evaluation.split=dev", "--output", str(tmp_path / "eval")]) == 0
+    model = summary(capsys.readouterr().out)["model"]
+    assert (model["exact_f1"], model["overlap_f1"]) == (round(dev["f1"], 4), round(dev["overlap_f1"], 4))

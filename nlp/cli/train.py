@@ -27,8 +27,10 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from nlp.model.hf import is_main_process
     from nlp.train import train
 
     metrics = train(cfg)
-    print(json.dumps({"task": cfg.task, "output_dir": str(cfg.training.output_dir), "dev": metrics}, indent=2))
+    if is_main_process():  # once per run, not once per torchrun process
+        print(json.dumps({"task": cfg.task, "output_dir": str(cfg.training.output_dir), "dev": metrics}, indent=2))
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import logging
+import os
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -27,6 +28,20 @@ CHECKPOINTS = "checkpoints"
 DEPRECATED_KINDS = {"cls": "areas"}
 
 
+# --- processes ---------------------------------------------------------------------------
+
+
+def world_size() -> int:
+    """Training processes of this run: 1, or N under `torchrun --nproc_per_node N` or
+    `accelerate launch` (both set WORLD_SIZE and RANK; the Trainer then runs DDP)."""
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def is_main_process() -> bool:
+    """Whether this process writes what a run writes once (model folder, log, summary)."""
+    return int(os.environ.get("RANK", "0")) == 0
+
+
 # --- nlp_model.json ------------------------------------------------------------------------
 
 
@@ -35,7 +50,8 @@ def write_model_info(output_dir: Path, kind: str, **info: Any) -> Path:
     folder, and the model card (README.md) made from it."""
     path = Path(output_dir) / MODEL_INFO
     created = _dt.datetime.now().isoformat(timespec="seconds")
-    payload = {"kind": kind, "nlp_version": __version__, "created": created, "provenance": provenance()}
+    payload = {"kind": kind, "nlp_version": __version__, "created": created, "provenance": provenance(),
+               "training_processes": world_size()}
     payload.update(info)
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     write_model_card(Path(output_dir), payload)
@@ -127,12 +143,13 @@ def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
 
 def jsonl_log_callback(path: Path) -> Any:
     """A TrainerCallback appending every Trainer log (losses, per-epoch dev metrics) to `path`,
-    next to the console output, so that a run can be inspected or plotted afterwards."""
+    next to the console output, so that a run can be inspected or plotted afterwards; under
+    DDP only the first process writes (every process sees the same, reduced, logs)."""
     from transformers import TrainerCallback
 
     class JsonlLog(TrainerCallback):
         def on_log(self, args: Any, state: Any, control: Any, logs: dict | None = None, **kwargs: Any) -> None:
-            if logs:
+            if logs and state.is_world_process_zero:
                 with path.open("a", encoding="utf-8") as fh:
                     fh.write(json.dumps({"step": state.global_step, **logs}, ensure_ascii=False) + "\n")
 
@@ -166,7 +183,7 @@ def run_trainer(
     resume = bool(training.resume and last)
     if training.resume and not last:
         log.info("training.resume is set but %s holds no checkpoint: training from scratch", checkpoints)
-    if not resume:
+    if not resume and is_main_process():  # under DDP the other processes leave the folder alone
         if checkpoints.exists():
             log.info("removing checkpoints of an earlier run in %s (training.resume is false)", checkpoints)
             shutil.rmtree(checkpoints)
