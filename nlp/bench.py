@@ -18,6 +18,7 @@ from typing import Any
 
 from nlp.config import PredictConfig
 from nlp.ingest.documents import Document, read_documents
+from nlp.model.precision import model_device
 from nlp.predict import Predictors, load_predictors, predict_paragraphs
 
 #: The bundled sample reports (a source checkout's data/samples), the default input.
@@ -76,8 +77,8 @@ def bench(
     paragraphs = bench_paragraphs(list(inputs or [SAMPLES]), cfg.max_paragraph_chars, n)
     predictors = predictors or load_predictors(cfg)
     tagger = predictors.tagger
-    encoder = tagger.model.base_model
-    device = next(encoder.parameters()).device
+    encoder = getattr(tagger.model, "base_model", tagger.model)  # onnx: the exported network as a whole
+    device = model_device(encoder)
     texts = [p["text"] for p in paragraphs]
     n_chars = sum(map(len, texts))
     bs = cfg.batch_size

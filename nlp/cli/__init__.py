@@ -12,7 +12,7 @@ import sys
 from nlp.cli._util import error_message
 
 #: Sub-commands in workflow order (ingest -> annotate -> baseline -> encoder -> train ->
-#: evaluate -> predict -> track -> bench -> main). Modules are imported lazily so that `nlp ingest`
+#: evaluate -> export -> predict -> track -> bench -> main). Modules are imported lazily so that `nlp ingest`
 #: never pays for importing torch.
 COMMANDS: dict[str, str] = {
     "ingest": "Clean and segment raw reports into documents.jsonl + paragraphs.jsonl",
@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "encoder": "Prepare the embedded default encoder (envpos ALBERT) as a HF folder",
     "train": "Train a NER or policy-area model from a config",
     "evaluate": "Evaluate a model and its baseline on the gold test split",
+    "export": "Export a trained model's network (ONNX), checked against PyTorch",
     "predict": "Batch inference over raw reports or pre-segmented JSONL",
     "track": "Targets of each year against the results later reports give",
     "bench": "Throughput of the predict path vs the bare encoder forward pass",

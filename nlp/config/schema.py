@@ -118,7 +118,7 @@ class EvaluationConfig:
 
 @dataclass
 class RuntimeConfig:
-    precision: Literal["auto", "fp32", "bf16", "int8"] = "auto"  # of the encoders at inference (nlp.model.precision)
+    precision: Literal["auto", "fp32", "bf16", "int8", "onnx"] = "auto"  # of the encoders at inference (nlp.model.precision)
 
 
 @dataclass

@@ -26,7 +26,7 @@ from nlp.config import AreasConfig, to_dict
 from nlp.metrics import macro_f1
 from nlp.model import hf
 from nlp.model.areas import ThresholdedAreaClassifier, area_matrix, select_areas, thresholds_from_info, tune_thresholds
-from nlp.model.precision import autocast, place_model
+from nlp.model.precision import autocast, load_predictor, model_device, place_model
 from nlp.spec import AREA_LABELS
 
 log = logging.getLogger(__name__)
@@ -131,7 +131,7 @@ class EncoderAreaClassifier(ThresholdedAreaClassifier):
         import torch
 
         out = np.zeros((len(texts), len(AREA_LABELS)), dtype=np.float32)
-        device = next(self.model.parameters()).device
+        device = model_device(self.model)
         for batch in hf.length_batches([len(t) for t in texts], batch_size):
             enc = self.tokenizer([texts[i] for i in batch], truncation=True, max_length=self.max_length,
                                  padding=True, return_tensors="pt")
@@ -163,10 +163,10 @@ class EncoderAreaClassifier(ThresholdedAreaClassifier):
         if tuple(info["labels"]) != AREA_LABELS:
             raise ValueError(f"{model_dir}: trained for areas {info['labels']}, expected {list(AREA_LABELS)}")
         weight = info.get("tfidf_weight", 0.0)
-        return cls(
-            MeanPoolClassifier.load(model_dir, len(AREA_LABELS)), AutoTokenizer.from_pretrained(model_dir),
-            max_length=info["max_length"], thresholds=thresholds_from_info(info),
-            info={k: info[k] for k in ("config", "dev_metrics") if k in info}, device=device,
-            tfidf=TfidfAreaClassifier.load(Path(model_dir) / TFIDF_DIR) if weight else None, tfidf_weight=weight,
-            precision=precision,
+        return load_predictor(
+            cls, model_dir, precision, model=MeanPoolClassifier.load(model_dir, len(AREA_LABELS)),
+            tokenizer=AutoTokenizer.from_pretrained(model_dir), max_length=info["max_length"],
+            thresholds=thresholds_from_info(info), info={k: info[k] for k in ("config", "dev_metrics") if k in info},
+            device=device, tfidf=TfidfAreaClassifier.load(Path(model_dir) / TFIDF_DIR) if weight else None,
+            tfidf_weight=weight,
         )

@@ -21,7 +21,7 @@ from nlp.metrics import entity_scores
 from nlp.model import hf
 from nlp.model.chars import align_labels, encode_chars, first_token_positions
 from nlp.model.hints import hint_ids, hint_labels, take_rule_regions, token_hints, widen_token_types
-from nlp.model.precision import autocast, place_model
+from nlp.model.precision import autocast, load_predictor, model_device, place_model
 from nlp.model.windows import Window, decode_texts, make_windows, merge_windows, tag_texts
 from nlp.rules.tagger import RuleTagger
 from nlp.spec import bio_labels
@@ -209,7 +209,7 @@ class NerTagger:
         import torch
 
         out: list[np.ndarray] = [np.empty(0)] * len(chunks)
-        device = next(self.model.parameters()).device
+        device = model_device(self.model)
         for batch in hf.length_batches([len(c) for c in chunks], batch_size):
             texts = [chunks[i] for i in batch]
             enc = encode_chars(self.tokenizer, texts, self.max_length, padding=True, return_tensors="pt")
@@ -242,11 +242,12 @@ class NerTagger:
 
         info = hf.read_model_info(model_dir, KIND)
         model = AutoModelForTokenClassification.from_pretrained(model_dir)
-        tagger = cls(
-            model, AutoTokenizer.from_pretrained(model_dir), max_length=info["max_length"], stride=info["stride"],
-            hints=info.get("hints", "none"), regions=info.get("regions", "model"), min_lengths=info.get("min_span_length"),
+        tagger = load_predictor(
+            cls, model_dir, precision, model=model, tokenizer=AutoTokenizer.from_pretrained(model_dir),
+            max_length=info["max_length"], stride=info["stride"], hints=info.get("hints", "none"),
+            regions=info.get("regions", "model"), min_lengths=info.get("min_span_length"),
             info={k: info[k] for k in ("config", "dev_metrics") if k in info}, device=device,
-            hint_vocabulary=info.get("hint_labels"), precision=precision,
+            hint_vocabulary=info.get("hint_labels"),
         )
         if tagger.labels != info["labels"]:
             raise ValueError(f"{model_dir}: model labels {tagger.labels} differ from nlp_model.json {info['labels']}")

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-PRECISIONS = ("auto", "fp32", "bf16", "int8")
+PRECISIONS = ("auto", "fp32", "bf16", "int8", "onnx")
 
 
 @cache
@@ -42,8 +42,8 @@ def resolve_precision(precision: str, device: Any) -> str:
         raise ValueError(f"runtime.precision: expected one of {', '.join(PRECISIONS)}, got {precision!r}")
     if precision == "auto":
         return "bf16" if native_bf16(device) else "fp32"
-    if precision == "int8" and device.type != "cpu":
-        raise ValueError("runtime.precision: int8 (dynamic quantisation) runs on the CPU only; use bf16 or fp32 on a GPU")
+    if precision in ("int8", "onnx") and device.type != "cpu":
+        raise ValueError(f"runtime.precision: {precision} runs on the CPU only; use bf16 or fp32 on a GPU")
     return precision
 
 
@@ -57,7 +57,10 @@ def place_model(model: Any, device: Any, precision: str) -> tuple[Any, str]:
 
 def prepare_model(model: Any, precision: str) -> Any:
     """The model to run at a resolved `precision`: int8 gets its Linear layers quantised
-    (weights int8, activations quantised on the fly); fp32 and bf16 keep the model as is."""
+    (weights int8, activations quantised on the fly); fp32 and bf16 keep the model as is.
+    onnx replaces the network by its export, which only a model folder has (load_predictor)."""
+    if precision == "onnx":
+        raise ValueError("runtime.precision: onnx runs a model folder's ONNX export: load the model from its folder")
     if precision != "int8":
         return model
     import warnings
@@ -67,6 +70,25 @@ def prepare_model(model: Any, precision: str) -> Any:
     with warnings.catch_warnings():  # torch.ao.quantization announces its move to torchao
         warnings.simplefilter("ignore")
         return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def load_predictor(cls: Any, model_dir: Path, precision: str, **kwargs: Any) -> Any:
+    """`cls(**kwargs)` (a NerTagger or EncoderAreaClassifier loaded from `model_dir`) at
+    `precision`; onnx builds it in fp32 on the CPU (device auto or cpu), then swaps in the
+    folder's ONNX export."""
+    if precision != "onnx":
+        return cls(precision=precision, **kwargs)
+    if kwargs.get("device", "auto") not in ("auto", "cpu"):
+        raise ValueError(f"runtime.precision: onnx runs on the CPU only, not on device {kwargs['device']!r}")
+    from nlp.model.onnx import use_onnx
+
+    return use_onnx(cls(precision="fp32", **{**kwargs, "device": "cpu"}), model_dir)
+
+
+def model_device(model: Any) -> Any:
+    """The torch.device a network (torch, quantised or its ONNX stand-in) takes inputs on."""
+    device = getattr(model, "device", None)
+    return device if device is not None else next(model.parameters()).device
 
 
 def autocast(precision: str, device: Any) -> contextlib.AbstractContextManager:
