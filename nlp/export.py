@@ -6,8 +6,11 @@ runs the export (`runtime.precision: onnx`)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+import logging
+import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +45,7 @@ def export_onnx(model_dir: Path, texts: Sequence[str], opset: int = 18) -> dict[
     out = onnx_path(model_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     batch, seq = torch.export.Dim("batch"), torch.export.Dim("sequence", max=512)
-    with torch.no_grad():
+    with torch.no_grad(), _quiet_exporter():
         torch.onnx.export(
             _Logits(network).eval(), tuple(example[name] for name in INPUTS), str(out), input_names=list(INPUTS),
             output_names=["logits"], dynamic_shapes={name: {0: batch, 1: seq} for name in INPUTS},
@@ -60,6 +63,22 @@ def export_onnx(model_dir: Path, texts: Sequence[str], opset: int = 18) -> dict[
               "max_abs_logit_diff": diff, "identical_predictions": same}
     (out.parent / PARITY_FILE).write_text(json.dumps(parity, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return parity
+
+
+@contextlib.contextmanager
+def _quiet_exporter() -> Iterator[None]:
+    """The exporter's pass-by-pass INFO logs and shape-naming warnings are not for users."""
+    loggers = [logging.getLogger(name) for name in ("onnx_ir", "onnxscript", "torch.onnx")]
+    levels = [lg.level for lg in loggers]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for lg in loggers:
+            lg.setLevel(logging.WARNING)
+        try:
+            yield
+        finally:
+            for lg, level in zip(loggers, levels):
+                lg.setLevel(level)
 
 
 class _Logits(torch.nn.Module):
