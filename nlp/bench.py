@@ -45,7 +45,7 @@ def _encoder_batches(tagger: Any, texts: Sequence[str], batch_size: int) -> list
     from nlp.model.windows import make_windows
 
     chunks = [t[s:e] for t in texts for s, e in make_windows(len(t), tagger.window_size, tagger.stride)]
-    device = next(tagger.model.parameters()).device
+    device = model_device(tagger.model)
     batches = []
     for idx in length_batches([len(c) for c in chunks], batch_size):
         enc = encode_chars(tagger.tokenizer, [chunks[i] for i in idx], tagger.max_length, padding=True, return_tensors="pt")
