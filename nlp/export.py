@@ -7,6 +7,7 @@ runs the export (`runtime.precision: onnx`)."""
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import logging
 import warnings
@@ -39,7 +40,7 @@ def export_onnx(model_dir: Path, texts: Sequence[str], opset: int = 18) -> dict[
     if not texts:
         raise ValueError("nlp export onnx needs sample texts to check the export on")
     load = load_tagger if kind == "ner" else load_area_classifier
-    torch_side, onnx_side = load("model", model_dir, device="cpu"), load("model", model_dir, device="cpu")
+    torch_side = load("model", model_dir, device="cpu")
     network = torch_side.model
     example = _encode(torch_side, kind, texts[:2])
     out = onnx_path(model_dir)
@@ -51,7 +52,7 @@ def export_onnx(model_dir: Path, texts: Sequence[str], opset: int = 18) -> dict[
             output_names=["logits"], dynamic_shapes={name: {0: batch, 1: seq} for name in INPUTS},
             opset_version=opset, dynamo=True, verbose=False,
         )
-    use_onnx(onnx_side, model_dir)
+    onnx_side = use_onnx(copy.copy(torch_side), model_dir)  # the same predictor, its network swapped
     diff = 0.0
     for start in range(0, len(texts), 16):
         enc = _encode(torch_side, kind, texts[start : start + 16])
