@@ -71,13 +71,16 @@ def load(
     precision: str = "auto", batch_size: int = 32, max_paragraph_chars: int = 500,
 ) -> Reader:
     """A Reader over the NER model folder `ner` (or "rules" for the rule tagger) and the area
-    model folder `areas` (a transformer or TF-IDF folder written by `nlp train`)."""
-    from nlp.model.registry import load_area_classifier, load_tagger
+    model folder `areas` (a transformer or TF-IDF folder written by `nlp train`); either may
+    be a Hugging Face hub id, read from the hub cache or downloaded."""
+    from nlp.model.registry import load_area_classifier, load_tagger, model_folder
 
     if str(ner) == "rules":
         tagger = load_tagger("rules")
     else:
-        tagger = load_tagger(_kind(Path(ner), {"ner": "model"}), Path(ner), device=device, precision=precision)
-    kind = _kind(Path(areas), {"areas": "model", "cls": "model", "tfidf": "tfidf"})
-    classifier = load_area_classifier(kind, Path(areas), device=device, precision=precision)
+        folder = model_folder(ner)
+        tagger = load_tagger(_kind(folder, {"ner": "model"}), folder, device=device, precision=precision)
+    folder = model_folder(areas)
+    kind = _kind(folder, {"areas": "model", "cls": "model", "tfidf": "tfidf"})
+    classifier = load_area_classifier(kind, folder, device=device, precision=precision)
     return Reader(Predictors(tagger, classifier), batch_size=batch_size, max_paragraph_chars=max_paragraph_chars)

@@ -49,3 +49,37 @@ def test_load_names_a_wrong_folder(models, tmp_path):
     reader = nlp.load(ner="rules", areas=models["areas"], device="cpu")
     with pytest.raises(TypeError, match="str"):
         reader([1, 2])
+
+
+def _hub_cache(tmp_path: Path, repos: dict[str, Path], monkeypatch) -> None:
+    """A Hugging Face hub cache (`models--owner--name/snapshots/REV`, `refs/main`) holding copies
+    of local folders, with the hub offline: what a user has after `hf download owner/name`."""
+    import shutil
+
+    from huggingface_hub import constants
+
+    cache = tmp_path / "hub"
+    for repo, folder in repos.items():
+        root = cache / f"models--{repo.replace('/', '--')}"
+        shutil.copytree(folder, root / "snapshots" / ("0" * 40))
+        (root / "refs").mkdir()
+        (root / "refs" / "main").write_text("0" * 40)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+
+
+def test_hub_ids_work_like_folders(models, tmp_path, monkeypatch):
+    _hub_cache(tmp_path, {"acme/gov-ner": models["ner"], "acme/gov-areas": models["areas"]}, monkeypatch)
+    texts = ["今年全市地区生产总值增长6%左右。", "推进甲乙高速建设。"]
+    local = nlp.load(ner=models["ner"], areas=models["areas"], device="cpu")(texts)
+    assert nlp.load(ner="acme/gov-ner", areas="acme/gov-areas", device="cpu")(texts) == local
+
+    cfg = load_config(ROOT / "configs" / "predict.yaml", ["ner.path=acme/gov-ner", "areas.path=acme/gov-areas",
+                                                           "device=cpu"], tasks=("predict",))
+    assert cfg.ner.path == "acme/gov-ner"
+    predict_paths(cfg, [GUICHI], tmp_path / "hub-out", progress=False)
+    from_hub = [json.loads(line) for line in (tmp_path / "hub-out" / "paragraphs.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert from_hub == _predicted(models, [GUICHI], tmp_path / "local")
+
+    with pytest.raises(FileNotFoundError, match="acme/missing: not a local folder, and the Hugging Face hub"):
+        nlp.load(ner="acme/missing", areas="acme/gov-areas")

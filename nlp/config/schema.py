@@ -183,13 +183,13 @@ class TfidfConfig:
 @dataclass
 class PredictNerConfig:
     kind: Literal["model", "rules"] = "model"
-    path: Path | None = Path("models/ner")
+    path: ModelRef | None = "models/ner"  # a folder written by `nlp train`, or its Hugging Face hub id
 
 
 @dataclass
 class PredictAreasConfig:
     kind: Literal["model", "tfidf"] = "model"
-    path: Path | None = Path("models/areas")
+    path: ModelRef | None = "models/areas"
 
 
 @dataclass
@@ -223,10 +223,11 @@ class PredictConfig:
     output: OutputConfig = field(default_factory=OutputConfig)
 
     def check(self) -> None:
-        """Model folders are inputs here: they must exist unless the rule tagger is used."""
+        """Model folders are inputs here: they must exist unless the rule tagger is used (a hub
+        id is fetched, or found in the hub cache, when the models are loaded)."""
         if self.ner.kind == "model":
-            _require_existing(self.ner.path, "ner.path", "a trained NER model folder")
-        _require_existing(self.areas.path, "areas.path", "a trained area classifier folder")
+            _require_model(self.ner.path, "ner.path", "a trained NER model folder")
+        _require_model(self.areas.path, "areas.path", "a trained area classifier folder")
         if self.batch_size < 1:
             raise _KeyError("batch_size", "must be >= 1")
         if self.max_paragraph_chars < MIN_MAX_CHARS:
@@ -261,6 +262,15 @@ def _check_thresholds(thresholds: ThresholdConfig) -> None:
 def _require_existing(path: Path | None, key: str, what: str) -> None:
     if path is None or not path.exists():
         raise _KeyError(key, f"{what} is needed, but {path} does not exist")
+
+
+def _require_model(ref: str | None, key: str, what: str) -> None:
+    """A model reference that is not a folder must read as a hub id: one whose first part is
+    a local folder (`models/ner` with `models/` here) is a missing folder, not a hub id."""
+    if ref is None:
+        raise _KeyError(key, f"{what} is needed")
+    if not Path(ref).is_dir() and Path(Path(ref).parts[0]).is_dir():
+        raise _KeyError(key, f"{what} is needed, but {Path(ref).resolve()} does not exist")
 
 
 def require_existing(path: Path | None, key: str, what: str, source: str = "config") -> Path:

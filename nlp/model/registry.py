@@ -9,6 +9,27 @@ from typing import Any
 PICKLED_WEIGHTS = ("pytorch_model.bin", "model.bin", "model.pt", "model.pth", "model.ckpt")
 
 
+def model_folder(ref: str | Path) -> Path:
+    """The local folder of a model reference: a folder as it is, or a Hugging Face hub id
+    (`owner/name`) as its snapshot in the hub cache, downloaded when the hub can be reached
+    (huggingface_hub falls back to the cache when it cannot, and HF_HUB_OFFLINE=1 never asks).
+    A hub id that is neither cached nor reachable is an error naming it."""
+    path = Path(ref)
+    if path.is_dir():
+        return path
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HFValidationError
+
+    try:
+        return Path(snapshot_download(repo_id=str(ref)))
+    except HFValidationError:
+        raise FileNotFoundError(f"{ref}: no such model folder (and not a Hugging Face hub id)") from None
+    except Exception as exc:  # noqa: BLE001 - network, missing repo, gated repo: all say the same to a user
+        raise FileNotFoundError(
+            f"{ref}: not a local folder, and the Hugging Face hub gave no copy of it ({type(exc).__name__}); "
+            f"download it where the hub can be reached (`hf download {ref}`) or give the folder's path") from None
+
+
 def check_weights(model_dir: Path) -> None:
     """Raises ValueError naming the file when a model folder's weights cannot be trusted or
     read: pickled weights only (a pickle runs code when loaded, so they are never loaded), or
@@ -33,9 +54,9 @@ def check_weights(model_dir: Path) -> None:
 
 
 
-def load_tagger(kind: str, path: Path | None = None, device: str = "auto", precision: str = "fp32") -> Any:
-    """An EntityTagger: "rules" (no path) or "model" (a folder written by `nlp train`, run at
-    `precision`, see nlp.model.precision)."""
+def load_tagger(kind: str, path: str | Path | None = None, device: str = "auto", precision: str = "fp32") -> Any:
+    """An EntityTagger: "rules" (no path) or "model" (a folder written by `nlp train` or its
+    hub id, run at `precision`, see nlp.model.precision)."""
     if kind == "rules":
         from nlp.rules.tagger import RuleTagger
 
@@ -43,20 +64,23 @@ def load_tagger(kind: str, path: Path | None = None, device: str = "auto", preci
     if kind == "model":
         from nlp.model.ner import NerTagger
 
-        check_weights(Path(path))  # type: ignore[arg-type]
-        return NerTagger.load(Path(path), device=device, precision=precision)  # type: ignore[arg-type]
+        folder = model_folder(path)  # type: ignore[arg-type]
+        check_weights(folder)
+        return NerTagger.load(folder, device=device, precision=precision)
     raise ValueError(f"unknown entity tagger kind {kind!r} (expected rules or model)")
 
 
-def load_area_classifier(kind: str, path: Path, device: str = "auto", precision: str = "fp32") -> Any:
-    """An AreaClassifier: "model" (transformer) or "tfidf", from a folder written by `nlp train`."""
+def load_area_classifier(kind: str, path: str | Path, device: str = "auto", precision: str = "fp32") -> Any:
+    """An AreaClassifier: "model" (transformer) or "tfidf", from a folder written by `nlp train`
+    or its hub id."""
     if kind == "model":
         from nlp.model.areas_encoder import EncoderAreaClassifier
 
-        check_weights(Path(path))
-        return EncoderAreaClassifier.load(Path(path), device=device, precision=precision)
+        folder = model_folder(path)
+        check_weights(folder)
+        return EncoderAreaClassifier.load(folder, device=device, precision=precision)
     if kind == "tfidf":
         from nlp.model.areas_tfidf import TfidfAreaClassifier
 
-        return TfidfAreaClassifier.load(Path(path))
+        return TfidfAreaClassifier.load(model_folder(path))
     raise ValueError(f"unknown area classifier kind {kind!r} (expected model or tfidf)")
