@@ -99,7 +99,7 @@ def test_tfidf_classifier_fit_save_load(tiny_splits, tmp_path):
 def test_area_model_contract_and_round_trip(tmp_path, encoder, caplog):
     from transformers import AutoModel, AutoTokenizer
 
-    model = MeanPoolClassifier(AutoModel.from_pretrained(encoder), N)
+    model = MeanPoolClassifier.from_encoder(AutoModel.from_pretrained(encoder), AREA_LABELS)
     thresholds = np.full(N, 0.5)
     area_model = EncoderAreaClassifier(model, AutoTokenizer.from_pretrained(encoder), max_length=16, thresholds=thresholds)
     texts = ["加强政府自身建设。", "全年地区生产总值增长8.5%左右。" * 5, "。"]
@@ -126,7 +126,7 @@ def test_area_model_blends_tfidf_and_keeps_it_on_save(tiny_splits, tmp_path, enc
     cfg, splits = tiny_splits
     tfidf = TfidfAreaClassifier()
     tfidf.fit(splits["train"], splits["dev"], cfg)
-    encoder_only = EncoderAreaClassifier(MeanPoolClassifier(AutoModel.from_pretrained(encoder), N),
+    encoder_only = EncoderAreaClassifier(MeanPoolClassifier.from_encoder(AutoModel.from_pretrained(encoder), AREA_LABELS),
                              AutoTokenizer.from_pretrained(encoder), max_length=16, device="cpu")
     blended = EncoderAreaClassifier(encoder_only.model, encoder_only.tokenizer, max_length=16, tfidf=tfidf, tfidf_weight=0.25)
     texts = [r["text"] for r in splits["dev"]]

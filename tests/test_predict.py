@@ -301,7 +301,7 @@ def make_tiny_models(root: Path) -> dict[str, Path]:
         encoder, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={lab: i for i, lab in enumerate(labels)}
     )
     NerTagger(ner, tokenizer, max_length=64, stride=16, device="cpu").save(root / "ner")
-    areas = MeanPoolClassifier(AutoModel.from_pretrained(encoder), len(AREA_LABELS))
+    areas = MeanPoolClassifier.from_encoder(AutoModel.from_pretrained(encoder), AREA_LABELS)
     EncoderAreaClassifier(areas, tokenizer, max_length=64, device="cpu").save(root / "areas")
     return {"encoder": encoder, "ner": root / "ner", "areas": root / "areas"}
 

@@ -72,7 +72,8 @@ def test_area_train_and_evaluate_against_tfidf(encoder, tmp_path, capsys):
     assert main(["train", *common, "--set", "training.epochs=1"]) == 0
     info = json.loads((tmp_path / "areas/nlp_model.json").read_text("utf-8"))
     assert info["kind"] == "areas" and set(info["thresholds"]) == set(AREA_LABELS)
-    assert "head.safetensors" in (tmp_path / "areas/README.md").read_text("utf-8")
+    card = (tmp_path / "areas/README.md").read_text("utf-8")
+    assert "trust_remote_code=True" in card and (tmp_path / "areas/pooling.py").is_file()
     assert info["config"]["training"]["epochs"] == 1
     assert info["tfidf_weight"] in (0.0, 0.5, 1.0)
     dev = info["dev_metrics"]  # weight 0 is in the grid: the blend never scores below the encoder

@@ -64,7 +64,7 @@ class EncoderAreaClassifier(ThresholdedAreaClassifier):
         from nlp.model.pooling import MeanPoolClassifier
 
         encoder = hf.build_model(AutoModel, cfg.model.name_or_path, cfg.training.init, cfg.training.seed)
-        model = MeanPoolClassifier(encoder, len(AREA_LABELS), cfg.model.dropout)
+        model = MeanPoolClassifier.from_encoder(encoder, AREA_LABELS, cfg.model.dropout)
         optimizer = hf.head_scaled_adamw(model, model.head.parameters(), cfg.training)
         default = np.full(len(AREA_LABELS), 0.5)
 
@@ -164,7 +164,7 @@ class EncoderAreaClassifier(ThresholdedAreaClassifier):
             raise ValueError(f"{model_dir}: trained for areas {info['labels']}, expected {list(AREA_LABELS)}")
         weight = info.get("tfidf_weight", 0.0)
         return load_predictor(
-            cls, model_dir, precision, model=MeanPoolClassifier.load(model_dir, len(AREA_LABELS)),
+            cls, model_dir, precision, model=MeanPoolClassifier.load(model_dir, AREA_LABELS),
             tokenizer=AutoTokenizer.from_pretrained(model_dir), max_length=info["max_length"],
             thresholds=thresholds_from_info(info), info={k: info[k] for k in ("config", "dev_metrics") if k in info},
             device=device, tfidf=TfidfAreaClassifier.load(Path(model_dir) / TFIDF_DIR) if weight else None,

@@ -17,13 +17,21 @@ WHAT = {
     "tfidf": ("text-classification", "Policy areas by character n-gram TF-IDF + logistic regression (the baseline)."),
 }
 PLAIN_TRANSFORMERS = {
-    "ner": ("`AutoModelForTokenClassification.from_pretrained` loads the weights and the 9 BIO labels, but a plain "
-            "`pipeline(\"token-classification\")` does not give what `nlp predict` gives: it feeds no rule hints "
-            "(the token types carry the rule tagger's tags), does no valid-BIO (Viterbi) decoding or span tidying, "
-            "and takes no REGION spans from the gazetteer. Use the project: `nlp.load(ner=FOLDER, areas=…)`."),
-    "areas": ("The classifier is the mean of the encoder's token vectors and a linear head in `head.safetensors` "
-              "(nlp.model.pooling.MeanPoolClassifier), blended with the TF-IDF model in `tfidf/` and thresholded as "
-              "nlp_model.json says; `AutoModel` loads the encoder only. Use the project: `nlp.load(…, areas=FOLDER)`."),
+    "ner": ("`AutoModelForTokenClassification.from_pretrained(FOLDER)` loads the weights and the 9 BIO labels, and the "
+            "saved tokenizer is character-level (one token per character, as in training), so `pipeline("
+            "\"token-classification\", model=FOLDER, aggregation_strategy=\"simple\")` runs the network as trained. It "
+            "does not give what `nlp predict` gives: it feeds no rule hints (the token types carry the rule tagger's "
+            "tags; a pipeline sends type 0, \"no hint\", everywhere), does no valid-BIO (Viterbi) decoding or span "
+            "tidying, and takes no REGION spans from the gazetteer. For those, use the project: "
+            "`nlp.load(ner=FOLDER, areas=…)`."),
+    "areas": ("`AutoModelForSequenceClassification.from_pretrained(FOLDER, trust_remote_code=True)` loads the classifier "
+              "(`pooling.py` in this folder: the mean of the encoder's token vectors and a linear head) with its 14 "
+              "labels and `problem_type` multi-label; with the project installed no remote code is needed, and "
+              "without `trust_remote_code` plain transformers refuses the folder rather than attaching a random head. "
+              "`pipeline(\"text-classification\", model=FOLDER, trust_remote_code=True, top_k=None)` gives the "
+              "network's sigmoid scores; `nlp predict` also blends in the TF-IDF model of `tfidf/` (weight and "
+              "per-area thresholds in nlp_model.json) and returns 1-3 areas, primary first: use "
+              "`nlp.load(…, areas=FOLDER)` for that."),
     "tfidf": "Not a transformers model: JSON vocabulary and safetensors weights, loaded by the project only.",
 }
 

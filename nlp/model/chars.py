@@ -9,7 +9,30 @@ placeholder token so that it keeps its position.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+
+
+def save_char_level(tokenizer: Any, output_dir: Path) -> None:
+    """Saves a copy of the tokenizer set to cut every character off on its own before
+    WordPiece, so that a plain `tokenizer(text)` (e.g. in a transformers pipeline) gives the one
+    token per character the model was trained on (`1200` becomes four tokens, not one);
+    encode_chars gives the same ids either way, as it hands the characters over one by one.
+    The folder names the generic fast tokenizer class, which loads tokenizer.json as it is
+    (BertTokenizer would rebuild its own pre-tokenizer), with BERT's three model inputs."""
+    import copy
+    import json
+
+    from tokenizers import Regex, pre_tokenizers
+
+    tokenizer = copy.deepcopy(tokenizer)
+    tokenizer.backend_tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
+        [pre_tokenizers.BertPreTokenizer(), pre_tokenizers.Split(Regex("."), behavior="isolated")])
+    tokenizer.save_pretrained(output_dir)
+    path = Path(output_dir) / "tokenizer_config.json"
+    config = json.loads(path.read_text(encoding="utf-8"))
+    config.update(tokenizer_class="PreTrainedTokenizerFast", model_input_names=["input_ids", "token_type_ids", "attention_mask"])
+    path.write_text(json.dumps(config, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def placeholder_token(tokenizer: Any) -> str:

@@ -19,7 +19,7 @@ from nlp.config import NerConfig, to_dict
 from nlp.data import entity_spans, record_context, spans_to_bio
 from nlp.metrics import entity_scores
 from nlp.model import hf
-from nlp.model.chars import align_labels, encode_chars, first_token_positions
+from nlp.model.chars import align_labels, encode_chars, first_token_positions, save_char_level
 from nlp.model.hints import hint_ids, hint_labels, take_rule_regions, token_hints, widen_token_types
 from nlp.model.precision import autocast, load_predictor, model_device, place_model
 from nlp.model.windows import Window, decode_texts, make_windows, merge_windows, tag_texts
@@ -227,10 +227,11 @@ class NerTagger:
     # --- persistence ------------------------------------------------------------------------
 
     def save(self, output_dir: Path) -> None:
-        """Hugging Face model + tokenizer files and nlp_model.json."""
+        """Hugging Face model + tokenizer files (the tokenizer character-level, see
+        nlp.model.chars.save_char_level) and nlp_model.json."""
         output_dir = Path(output_dir)
         self.model.save_pretrained(output_dir)
-        self.tokenizer.save_pretrained(output_dir)
+        save_char_level(self.tokenizer, output_dir)
         hf.write_model_info(
             output_dir, KIND, labels=self.labels, max_length=self.max_length, stride=self.stride, hints=self.hints,
             regions=self.regions, min_span_length=self.min_lengths, hint_labels=self.hint_vocabulary, **self.info
