@@ -265,12 +265,14 @@ def _require_existing(path: Path | None, key: str, what: str) -> None:
 
 
 def _require_model(ref: str | None, key: str, what: str) -> None:
-    """A model reference that is not a folder must read as a hub id: one whose first part is
-    a local folder (`models/ner` with `models/` here) is a missing folder, not a hub id."""
+    """A model reference that is not a folder must read as a hub id: one under `models/`
+    (where `nlp train` writes) or under another local folder is a missing folder."""
     if ref is None:
         raise _KeyError(key, f"{what} is needed")
-    if not Path(ref).is_dir() and Path(Path(ref).parts[0]).is_dir():
-        raise _KeyError(key, f"{what} is needed, but {Path(ref).resolve()} does not exist")
+    first = Path(ref).parts[0]
+    if not Path(ref).is_dir() and (first == "models" or Path(first).is_dir()):
+        raise _KeyError(key, f"{what} is needed, but {Path(ref).resolve()} does not exist (train it with `nlp train` "
+                        "or `nlp main`, or give a Hugging Face hub id)")
 
 
 def require_existing(path: Path | None, key: str, what: str, source: str = "config") -> Path:
