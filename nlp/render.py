@@ -129,8 +129,9 @@ def _check_paragraph(rec: object, where: str) -> None:
             raise ValueError(f"{where}: entity {label} [{start}, {end}) overlaps the entity before it, ending at "
                              f"{end_before}: overlapping entities cannot be marked up")
         end_before = end
-    if not rec["areas"] or any(a.get("label") not in AREAS for a in rec["areas"]):
-        raise ValueError(f"{where}: areas {rec['areas']!r} are not policy areas")
+    if not rec["areas"] or any(a.get("label") not in AREAS or not isinstance(a.get("score"), (int, float))
+                               for a in rec["areas"]):
+        raise ValueError(f"{where}: areas {rec['areas']!r} are not scored policy areas")
 
 
 def _sorted_entities(entities: Sequence[dict]) -> list[dict]:
