@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
 GUICHI, JINAN, ANHUI = SAMPLES / "guichi-2021.txt", SAMPLES / "jinan-2020.txt", SAMPLES / "anhui-2026.csv"
 TINY_GOLD = ROOT / "tests" / "fixtures" / "tiny_gold"
-PARAGRAPH_KEYS = {"id", "doc_id", "text", "areas", "entities"}
+PARAGRAPH_KEYS = {"id", "doc_id", "text", "section", "areas", "entities"}
 
 
 class Crash(BaseException):
@@ -93,7 +93,7 @@ def check_paragraphs(records: list[dict]) -> None:
     """The paragraphs.jsonl contract: keys, types, sorted areas, exact offsets, normalisation."""
     for rec in records:
         assert set(rec) == PARAGRAPH_KEYS
-        assert isinstance(rec["id"], str) and isinstance(rec["doc_id"], str) and isinstance(rec["text"], str)
+        assert all(isinstance(rec[k], str) for k in ("id", "doc_id", "text", "section"))
         scores = [a["score"] for a in rec["areas"]]
         assert 1 <= len(rec["areas"]) and scores == sorted(scores, reverse=True)
         assert all(a["label"] in AREA_LABELS and isinstance(a["score"], float) for a in rec["areas"])
@@ -127,6 +127,7 @@ def test_output_schema_offsets_and_input_order(sample_run):
     assert [r["id"] for r in records] == [p["para_id"] for p in expected]
     assert [r["text"] for r in records] == [p["text"] for p in expected]
     assert [r["doc_id"] for r in records] == [p["doc_id"] for p in expected]
+    assert [r["section"] for r in records] == [p["section"] for p in expected]
     check_paragraphs(records)
     labels = Counter(e["label"] for r in records for e in r["entities"])
     assert labels["TARGET"] > 10 and labels["REGION"] > 5

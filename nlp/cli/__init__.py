@@ -12,7 +12,7 @@ import sys
 from nlp.cli._util import error_message
 
 #: Sub-commands in workflow order (ingest -> annotate -> baseline -> encoder -> train ->
-#: evaluate -> export -> predict -> track -> bench -> main). Modules are imported lazily so that `nlp ingest`
+#: evaluate -> export -> predict -> track -> render -> bench -> main). Modules are imported lazily so that `nlp ingest`
 #: never pays for importing torch.
 COMMANDS: dict[str, str] = {
     "ingest": "Clean and segment raw reports into documents.jsonl + paragraphs.jsonl",
@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "export": "Export a trained model's network (ONNX), checked against PyTorch",
     "predict": "Batch inference over raw reports or pre-segmented JSONL",
     "track": "Targets of each year against the results later reports give",
+    "render": "HTML view of a predict run: a page per report and an index",
     "bench": "Throughput of the predict path vs the bare encoder forward pass",
     "main": "The whole job: prepare encoder, train, evaluate, predict the samples",
 }

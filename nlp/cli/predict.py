@@ -16,7 +16,8 @@ tracking.csv (see `nlp track`) when the inputs hold several years of one region.
 document is reported in errors.jsonl and skipped; the exit code is non-zero only when
 nothing was predicted. `--engine ray` runs the reading and the models on a Ray cluster
 (`pip install -e ".[ray]"`; actors and their CPUs/GPUs: the config's engine.*) with the
-same outputs as the local engine."""
+same outputs as the local engine. `--html` writes the HTML view (`nlp render`) into OUTPUT/html
+at the end."""
 
 
 def add_parser(subparsers, name: str, help_text: str) -> None:
@@ -28,6 +29,7 @@ def add_parser(subparsers, name: str, help_text: str) -> None:
     p.add_argument("--engine", choices=("local", "ray"), help="where to run (default: the config's engine.kind)")
     p.add_argument("--address", help="Ray cluster to join: auto, or ray://HOST:10001 (default: a Ray instance on this machine)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--html", action="store_true", help="also write the HTML view (`nlp render`) into OUTPUT/html")
     p.set_defaults(func=run)
 
 
@@ -50,6 +52,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         cfg = load_config(args.config, overrides, tasks=("predict",))
         summary = predict_paths(cfg, args.inputs, args.output, resume=args.resume, progress=not args.no_progress)
+        if args.html and summary["documents"]:
+            from nlp.render import HTML_DIR, render_dir
+
+            output = Path(summary["output"])
+            summary["html"] = str(render_dir(output, output / HTML_DIR)[0])
     except (ConfigError, ValueError, OSError) as exc:  # bad config, input or model folder
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -24,6 +24,8 @@ BULLET = re.compile(r"——(?!\d)")
 SENTENCE_END = "。！？!?；;"
 BREAK_AFTER = SENTENCE_END + "：:”"
 HEADING_MAX = 60
+#: Between the headings of a section path (`三、2021年工作安排 > （一）着力壮产业…`).
+SECTION_SEPARATOR = " > "
 ITEM_HEADING_MAX = 40
 DEFAULT_MAX_CHARS = 500
 #: The smallest paragraph limit: below it a sentence cannot be cut into pieces that make sense.
@@ -165,7 +167,7 @@ def segment(doc: MappedText, max_chars: int = DEFAULT_MAX_CHARS) -> list[Paragra
             while stack and stack[-1][0] >= level:
                 stack.pop()
             stack.append((level, piece.text[:HEADING_MAX]))
-        section = " > ".join(title for _, title in stack)
+        section = SECTION_SEPARATOR.join(title for _, title in stack)
         for part in _split_long(piece, max_chars):
             part = _strip(part)
             if part is not None:

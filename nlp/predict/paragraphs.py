@@ -46,9 +46,11 @@ def load_predictors(cfg: PredictConfig) -> Predictors:
 def predict_paragraphs(
     paragraphs: Sequence[dict], predictors: Predictors, batch_size: int, progress: Any = None
 ) -> list[dict]:
-    """Output records ({"id", "doc_id", "text", "areas", "entities"}) of `paragraphs` (dicts
-    with "id", "doc_id", "text", optional "section", "year"), in their order. Texts go to the
-    predictors in batches of similar length; `progress` (a tqdm bar) advances per batch."""
+    """Output records ({"id", "doc_id", "text", "section", "areas", "entities"}) of `paragraphs`
+    (dicts with "id", "doc_id", "text", optional "section", "year"), in their order; the section
+    (heading path, "" when unknown) is kept so that a reader of paragraphs.jsonl (`nlp render`)
+    can show the report's structure. Texts go to the predictors in batches of similar length;
+    `progress` (a tqdm bar) advances per batch."""
     texts = [p["text"] for p in paragraphs]
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
     areas: list[Any] = [None] * len(texts)
@@ -65,7 +67,8 @@ def predict_paragraphs(
         if progress is not None:
             progress.update(len(idx))
     return [
-        {"id": p["id"], "doc_id": p["doc_id"], "text": p["text"], "areas": _checked_areas(a, p["id"]),
+        {"id": p["id"], "doc_id": p["doc_id"], "text": p["text"], "section": p.get("section") or "",
+         "areas": _checked_areas(a, p["id"]),
          "entities": [enriched_entity(p, e) for e in ents]}
         for p, a, ents in zip(paragraphs, areas, entities)
     ]

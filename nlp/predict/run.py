@@ -24,6 +24,7 @@ from nlp.config import PredictConfig, to_dict
 from nlp.ingest.documents import Document, Failure
 from nlp.io import atomic_writer, write_jsonl
 from nlp.predict.paragraphs import Predictors, Result
+from nlp.render import HTML_DIR
 from nlp.tables import DOCUMENT_COLUMNS, REGION_COLUMNS, TARGET_COLUMNS, document_rows, region_rows, target_rows, write_csv
 from nlp.tracking import read_targets, several_years, track
 
@@ -144,7 +145,7 @@ MANIFEST = "run.json"
 
 def _finish_folder(output: Path, counts: dict[str, int]) -> None:
     """Removes what an earlier run into `output` left that this one did not replace (tables of
-    a format not written now, temporary files of a killed run), then writes run.json: commit,
+    a format not written now, temporary files of a killed run, its HTML view), then writes run.json: commit,
     date, packages and, per file, its rows and sha256, so that a folder's files can be checked
     to belong to one run. Written last: a folder without it is an unfinished run."""
     from nlp.provenance import provenance
@@ -154,6 +155,7 @@ def _finish_folder(output: Path, counts: dict[str, int]) -> None:
             (output / name).unlink(missing_ok=True)
     for leftover in output.glob(".*.tmp"):  # atomic_writer's temporaries of a killed run
         leftover.unlink(missing_ok=True)
+    shutil.rmtree(output / HTML_DIR, ignore_errors=True)  # pages of an earlier run's predictions (--html writes anew)
     files = {name: {"rows": rows, "sha256": hashlib.sha256((output / name).read_bytes()).hexdigest()}
              for name, rows in counts.items()}
     with atomic_writer(output / MANIFEST) as fh:
