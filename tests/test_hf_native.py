@@ -32,6 +32,8 @@ def _project_scores(folder: Path) -> np.ndarray:
 def test_area_folder_loads_as_a_sequence_classifier_with_its_labels(models):
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
+    import nlp.model.pooling  # noqa: F401 - registers the class, as the card says
+
     model = AutoModelForSequenceClassification.from_pretrained(models["areas"]).eval()
     assert type(model).__name__ == "MeanPoolClassifier"
     assert [model.config.id2label[i] for i in range(len(AREA_LABELS))] == list(AREA_LABELS)

@@ -26,7 +26,7 @@ PLAIN_TRANSFORMERS = {
             "`nlp.load(ner=FOLDER, areas=…)`."),
     "areas": ("`AutoModelForSequenceClassification.from_pretrained(FOLDER, trust_remote_code=True)` loads the classifier "
               "(`pooling.py` in this folder: the mean of the encoder's token vectors and a linear head) with its 14 "
-              "labels and `problem_type` multi-label; with the project installed no remote code is needed, and "
+              "labels and `problem_type` multi-label; after `import nlp.model.pooling` (the project) no remote code is needed, and "
               "without `trust_remote_code` plain transformers refuses the folder rather than attaching a random head. "
               "`pipeline(\"text-classification\", model=FOLDER, trust_remote_code=True, top_k=None)` gives the "
               "network's sigmoid scores; `nlp predict` also blends in the TF-IDF model of `tfidf/` (weight and "

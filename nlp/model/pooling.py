@@ -5,8 +5,9 @@ default encoder was trained as a tagger, so its [CLS] vector carries no sentence
 This file imports only torch and transformers, because a saved area folder carries a copy of
 it (`pooling.py`, named by the `auto_map` of its config.json): plain transformers then loads
 the folder with `AutoModelForSequenceClassification.from_pretrained(folder,
-trust_remote_code=True)` and gets this class with its 14 labels. With the project installed,
-`register()` makes the same call work without remote code. Folders saved before this class
+trust_remote_code=True)` and gets this class with its 14 labels. Once this module is imported
+(`import nlp.model.pooling`; `nlp.load` does it), `register()` makes the same call work
+without remote code. Folders saved before this class
 (the encoder's own config.json and the head in `area_head.safetensors`) still load."""
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from transformers.modeling_outputs import SequenceClassifierOutput
 
 MODEL_TYPE = "gov-report-areas"
 LEGACY_HEAD_FILE = "area_head.safetensors"
+#: What a saved folder's config.json names for trust_remote_code: the copy of this file in it.
+AUTO_MAP = {"AutoConfig": "pooling.MeanPoolConfig", "AutoModelForSequenceClassification": "pooling.MeanPoolClassifier"}
 
 
 class MeanPoolConfig(PretrainedConfig):
@@ -32,6 +35,7 @@ class MeanPoolConfig(PretrainedConfig):
 
     def __init__(self, encoder: dict[str, Any] | None = None, dropout: float = 0.1, **kwargs: Any) -> None:
         kwargs.setdefault("problem_type", "multi_label_classification")
+        kwargs.setdefault("auto_map", AUTO_MAP)
         super().__init__(**kwargs)
         self.encoder = dict(encoder or {})
         self.dropout = dropout
@@ -84,10 +88,7 @@ class MeanPoolClassifier(PreTrainedModel):
         return SequenceClassifierOutput(loss=loss, logits=logits)
 
     def save(self, output_dir: Path) -> None:
-        """save_pretrained, plus this file and the `auto_map` that lets plain transformers load it."""
-        self.config.auto_map = {"AutoConfig": "pooling.MeanPoolConfig",
-                                "AutoModelForSequenceClassification": "pooling.MeanPoolClassifier"}
-        self.config.architectures = [type(self).__name__]
+        """save_pretrained, plus this file, which the config's `auto_map` names for plain transformers."""
         self.save_pretrained(output_dir)
         shutil.copyfile(__file__, Path(output_dir) / "pooling.py")
 
