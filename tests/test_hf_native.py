@@ -100,3 +100,19 @@ def test_ner_folder_tokenises_one_character_per_token(models):
     assert [model.config.id2label[i] for i in range(model.config.num_labels)] == bio_labels()
     tagged = pipeline("token-classification", model=str(models["ner"]), device="cpu")(TEXTS[0])
     assert all(TEXTS[0][t["start"]:t["end"]] == t["word"] and t["end"] - t["start"] == 1 for t in tagged)
+
+
+def test_a_new_area_classifier_draws_its_head_as_a_plain_linear_layer_does(models):
+    """The README's area figures were trained with torch's Linear initialisation and the random
+    stream it leaves; the transformers class must not re-draw the head (post_init)."""
+    from transformers import AutoModel
+
+    from nlp.model.pooling import MeanPoolClassifier
+
+    encoder = AutoModel.from_pretrained(models["encoder"])
+    torch.manual_seed(0)
+    plain, after_plain = torch.nn.Linear(encoder.config.hidden_size, len(AREA_LABELS)), torch.rand(3)
+    torch.manual_seed(0)
+    model, after_model = MeanPoolClassifier.from_encoder(encoder, AREA_LABELS), torch.rand(3)
+    assert torch.equal(model.head.weight, plain.weight) and torch.equal(model.head.bias, plain.bias)
+    assert torch.equal(after_model, after_plain)

@@ -67,9 +67,9 @@ class MeanPoolClassifier(PreTrainedModel):
         return cls(config, encoder)
 
     def _init_weights(self, module: Any) -> None:
-        if module is getattr(self, "head", None):
-            module.weight.data.normal_(0.0, 0.02)
-            module.bias.data.zero_()
+        """Nothing: the head keeps torch's own Linear initialisation (and the random stream
+        stays as it was before this class was a transformers model, so a seed trains the same
+        model), the encoder its pretrained or configured weights; a saved folder holds them all."""
 
     def forward(
         self, input_ids: Any, attention_mask: Any = None, token_type_ids: Any = None, labels: Any = None, **_: Any
