@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from nlp.config import AreasConfig, NerConfig, TfidfConfig, TrainConfig, require_existing
+from nlp.config import AreasConfig, NerConfig, TfidfConfig, TrainConfig, require_existing, require_model
 from nlp.data import entity_spans, load_split_records, ner_records, record_context
 from nlp.metrics import area_scores, entity_scores
 from nlp.model.hf import saved_model_info
-from nlp.model.registry import load_area_classifier, load_tagger
+from nlp.model.registry import load_area_classifier, load_tagger, model_folder
 from nlp.provenance import provenance
 from nlp.spec import AREA_LABELS, ENTITY_LABELS
 
@@ -41,8 +41,8 @@ def evaluate(
                                                       "the trained model (run `nlp train` first)", source))}
     baseline = cfg.evaluation.baseline
     if baseline.kind in ("model", "tfidf"):
-        what = "the baseline model (train it with `nlp train`)"
-        systems["baseline"] = (baseline.kind, require_existing(baseline.path, "evaluation.baseline.path", what, source))
+        what = "the baseline model"
+        systems["baseline"] = (baseline.kind, model_folder(require_model(baseline.path, "evaluation.baseline.path", what, source)))
     elif baseline.kind == "rules":
         systems["baseline"] = ("rules", None)
     records = load_split_records(cfg.data, [split])[split]

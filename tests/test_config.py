@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ from nlp.config import (
     parse_override,
 )
 
-GOLD = "tests/fixtures/tiny_gold"
+GOLD_REL = "tests/fixtures/tiny_gold"
+GOLD = str(Path(__file__).resolve().parents[1] / GOLD_REL)  # configs here are written outside the project
 
 
 @pytest.fixture(autouse=True)
@@ -55,9 +57,45 @@ def test_valid_config_loads_with_types_and_absolute_paths(tmp_path, project_root
     cfg = load_config(write(tmp_path, ner_dict()))
     assert isinstance(cfg, NerConfig)
     assert cfg.training.epochs == 2 and isinstance(cfg.training.learning_rate, float)
-    assert cfg.data.gold_dir == project_root / GOLD  # relative to the working directory
+    assert cfg.data.gold_dir == project_root / GOLD_REL
     assert cfg.model.name_or_path == "bert-base-chinese"  # a hub id needs no local folder
     assert cfg.evaluation.baseline.kind == "none"
+
+
+def test_relative_paths_resolve_against_the_config_file_and_set_against_the_cwd(tmp_path, project_root, monkeypatch):
+    """A config works from any directory: what the file says is relative to the file; a `--set`
+    value, like a path typed on a command line, and a schema default are relative to the cwd."""
+    folder = tmp_path / "project" / "configs"
+    folder.mkdir(parents=True)
+    gold = os.path.relpath(project_root / GOLD_REL, folder)
+    path = write(folder, ner_dict(data={"gold_dir": gold, "splits": f"{gold}/splits.yaml"}, training={"output_dir": "../runs/x"}))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    cfg = load_config(path)
+    assert cfg.data.gold_dir == project_root / GOLD_REL and cfg.data.splits == project_root / GOLD_REL / "splits.yaml"
+    assert cfg.training.output_dir == tmp_path / "project" / "runs" / "x"  # `..` folded
+    assert load_config(path, ["training.output_dir=out"]).training.output_dir == elsewhere / "out"
+    monkeypatch.chdir(project_root)
+    assert load_config(path, [f"data.gold_dir={GOLD_REL}"]).data.gold_dir == project_root / GOLD_REL
+    del_gold = ner_dict(training={"output_dir": "x"})
+    del del_gold["data"]  # the default annotations/gold: the project's own, from its root
+    assert load_config(write(folder, del_gold, "defaults.yaml")).data.gold_dir == project_root / "annotations/gold"
+
+
+def test_model_references_are_folders_or_hub_ids(tmp_path, project_root):
+    """A hub-id-shaped value is a hub id unless it names a local folder, starts under models/
+    or under an existing folder; a local path is returned absolute, a missing one that is
+    needed is an error naming the key."""
+    (tmp_path / "models" / "ner").mkdir(parents=True)
+    predict = {"task": "predict", "ner": {"kind": "model", "path": "models/ner"}, "areas": {"kind": "model", "path": "hfl/rbt3"}}
+    cfg = load_config(write(tmp_path, predict))
+    assert (cfg.ner.path, cfg.areas.path) == (str(tmp_path / "models" / "ner"), "hfl/rbt3")
+    missing = error_of(write(tmp_path, {**predict, "ner": {"kind": "model", "path": "models/other"}}))
+    assert "ner.path: a trained NER model folder is needed, but" in missing and str(tmp_path / "models" / "other") in missing
+    assert "areas.path" in error_of(write(tmp_path, {**predict, "areas": {"kind": "model", "path": "./areas"}}))
+    rules = load_config(write(tmp_path, {**predict, "ner": {"kind": "rules", "path": "models/absent"}}))
+    assert rules.ner.path == str(tmp_path / "models" / "absent")  # not needed by the rule tagger: no error
 
 
 def test_unknown_key_names_dotted_key_and_file(tmp_path):
@@ -77,7 +115,7 @@ def test_missing_input_file_and_folder(tmp_path):
     assert "data.splits: file not found" in error_of(write(tmp_path, ner_dict(data={"splits": "nope.yaml"})))
     assert "data.gold_dir: folder not found" in error_of(write(tmp_path, ner_dict(data={"gold_dir": "no/dir"})))
     message = error_of(write(tmp_path, ner_dict(model={"name_or_path": "./models/missing"})))
-    assert "model.name_or_path: model folder not found" in message
+    assert "model.name_or_path: the encoder is needed, but" in message and str(tmp_path / "models" / "missing") in message
 
 
 def test_missing_required_key(tmp_path):
@@ -105,7 +143,7 @@ def test_cross_field_checks(tmp_path):
     assert "blend.tfidf_config: file not found" in error_of(
         write(tmp_path, {**cls, "blend": {"tfidf_config": "configs/nope.yaml"}})
     )
-    message = error_of(write(tmp_path, {**cls, "blend": {"tfidf_config": "tests/configs/tiny-ner.yaml"}}))
+    message = error_of(write(tmp_path, {**cls, "blend": {"tfidf_config": str(Path(GOLD).parents[1] / "configs/tiny-ner.yaml")}}))
     assert "blend.tfidf_config: " in message and "needs a config of task tfidf" in message
     assert load_config(write(tmp_path, cls)).blend.tfidf_config is None  # encoder only by default
     message = error_of(write(tmp_path, ner_dict(evaluation={"baseline": {"kind": "tfidf"}})))

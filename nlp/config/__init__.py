@@ -28,6 +28,7 @@ from nlp.config.schema import (
     TrainConfig,
     TrainingConfig,
     require_existing,
+    require_model,
 )
 
 __all__ = [
@@ -35,5 +36,5 @@ __all__ = [
     "Config", "ConfigError", "DataConfig", "EvaluationConfig", "NerConfig", "NerDataConfig", "NerModelConfig",
     "OutputConfig", "PredictAreasConfig", "PredictConfig", "PredictNerConfig", "TfidfConfig", "TfidfModelConfig",
     "TfidfTrainingConfig", "ThresholdConfig", "TrainConfig", "TrainingConfig", "load_config", "parse_override",
-    "require_existing", "to_dict",
+    "require_existing", "require_model", "to_dict",
 ]

@@ -9,28 +9,32 @@ the run at once with a `ConfigError` naming the file and the dotted key, e.g.
 Overrides (`--set training.epochs=3`) address any key by its dotted path; the value is parsed
 as a YAML scalar (`3` -> int, `true` -> bool, `[a, b]` -> list, `null` -> None).
 
-Paths: relative paths are resolved against the current working directory (run commands from
-the project root), not against the config file, and are stored absolute. Input paths (gold
-folder, splits file, extra BIO files) must exist when the config is loaded. A model reference
-(`model.name_or_path`) is an existing local folder, or else a Hugging Face hub id such as
-`bert-base-chinese` (accepted without a network check, loading it needs a hub cache).
+Paths: a relative path written in the config file is resolved against the file's folder, so a
+config works from any directory (the shipped configs say `../models/ner`); a path given with
+`--set`, and a schema default, is resolved against the current directory, as a path typed on a
+command line is. Paths are stored absolute. Input paths (gold folder, splits file, extra BIO
+files) must exist when the config is loaded. A model reference (`model.name_or_path`,
+`ner.path`, …) is a local folder, or else a Hugging Face hub id such as `bert-base-chinese`
+(accepted without a network check, loading it needs the hub or its cache): see `_model_ref`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import re
 import types
 import typing
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import yaml
 
 from nlp.config.errors import ConfigError, _KeyError
-from nlp.config.schema import DEFAULT_ENCODER, SCHEMAS, AreasConfig, Config
+from nlp.config.schema import SCHEMAS, AreasConfig, Config
 from nlp.spec import AREA_LABELS, ENTITY_LABELS
 
 log = logging.getLogger(__name__)
@@ -40,6 +44,21 @@ _HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[\w.-]+)?")
 #: The policy-area model's old name, accepted for one release with a warning: `task: cls` in a
 #: training config, the `cls:` section of a predict config (and `--set cls.…`).
 DEPRECATED_AREAS = "cls"
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """Where the relative paths of a config resolve: values written in the file against the
+    file's folder, values given with `--set` (the dotted keys in `overridden`, and everything
+    under them) against the current directory."""
+
+    file_dir: Path
+    overridden: frozenset[str] = frozenset()
+
+    def base(self, key: str) -> Path:
+        if any(key == k or key.startswith((f"{k}.", f"{k}[")) for k in self.overridden):
+            return Path.cwd()
+        return self.file_dir
 
 
 def load_config(
@@ -67,18 +86,19 @@ def load_config(
         if not isinstance(raw, dict):
             raise _KeyError("", f"expected a mapping at the top level, got {type(raw).__name__}")
         _rename_deprecated(raw, source)
+        overridden = set()
         for item in overrides:
             if raw.get("task") == "predict" and item.startswith(f"{DEPRECATED_AREAS}."):
                 log.warning("--set %s: the predict key %r is deprecated, write areas", item, DEPRECATED_AREAS)
                 item = "areas" + item[len(DEPRECATED_AREAS):]
-            _apply_override(raw, item)
+            overridden.add(_apply_override(raw, item))
         _rename_deprecated(raw, f"{source} (--set)")
         kind = raw.get("task")
         if kind not in SCHEMAS:
             raise _KeyError("task", f"expected one of {list(SCHEMAS)}, got {kind!r}")
         if tasks is not None and kind not in tasks:
             raise _KeyError("task", f"this command needs a config of task {' or '.join(tasks)}, got {kind!r}")
-        config = _build(SCHEMAS[kind], raw, "")
+        config = _build(SCHEMAS[kind], raw, "", _Origin(Path(path).resolve().parent, frozenset(overridden)))
         config.check()
         if isinstance(config, AreasConfig) and config.blend.tfidf_config is not None:
             try:  # checked now, not after the encoder has trained
@@ -115,7 +135,8 @@ def parse_override(item: str) -> tuple[list[str], Any]:
     return key.strip().split("."), parsed
 
 
-def _apply_override(raw: dict, item: str) -> None:
+def _apply_override(raw: dict, item: str) -> str:
+    """Sets the key of `item` in `raw`; returns the dotted key."""
     keys, value = parse_override(item)
     node = raw
     for depth, part in enumerate(keys[:-1]):
@@ -124,9 +145,10 @@ def _apply_override(raw: dict, item: str) -> None:
             raise _KeyError(".".join(keys[: depth + 1]), f"is not a section, cannot set {'.'.join(keys)}")
         node = child
     node[keys[-1]] = value
+    return ".".join(keys)
 
 
-def _build(cls: type, raw: Any, prefix: str) -> Any:
+def _build(cls: type, raw: Any, prefix: str, origin: _Origin) -> Any:
     """Instance of dataclass `cls` from mapping `raw`; unknown keys and wrong types raise."""
     if not isinstance(raw, dict):
         raise _KeyError(prefix.rstrip("."), f"expected a mapping, got {raw!r}")
@@ -138,6 +160,7 @@ def _build(cls: type, raw: Any, prefix: str) -> Any:
     values = {}
     for f in dataclasses.fields(cls):
         key = f"{prefix}{f.name}"
+        where = origin
         if f.name in raw:
             value = raw[f.name]
         elif dataclasses.is_dataclass(hints[f.name]):
@@ -145,24 +168,27 @@ def _build(cls: type, raw: Any, prefix: str) -> Any:
         elif f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING:
             # Defaults go through the same checks as given values (a default input path must exist).
             value = _plain(f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default)
+            where = _Origin(Path.cwd())  # a default is written in no file
         else:
             raise _KeyError(key, "required key is missing")
-        values[f.name] = _convert(value, hints[f.name], key)
+        values[f.name] = _convert(value, hints[f.name], key, where)
     return cls(**values)
 
 
-def _convert(value: Any, hint: Any, key: str) -> Any:
-    """`value` checked against type `hint`, with paths resolved and checked."""
+def _convert(value: Any, hint: Any, key: str, where: _Origin) -> Any:
+    """`value` checked against type `hint`, with paths resolved (see _Origin) and checked."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is Annotated:
-        return _convert_special(_convert(value, args[0], key), args[1], key)
+        if args[1] == "model":
+            return _model_ref(_convert(value, args[0], key, where), where.base(key))
+        return _convert_special(_convert(value, args[0], key, where), args[1], key)
     if dataclasses.is_dataclass(hint):
-        return _build(hint, value, f"{key}.")
+        return _build(hint, value, f"{key}.", where)
     if origin in (Union, types.UnionType):
         if value is None and type(None) in args:
             return None
         (inner,) = [a for a in args if a is not type(None)]
-        return _convert(value, inner, key)
+        return _convert(value, inner, key, where)
     if origin is Literal:
         if value not in args:
             raise _KeyError(key, f"expected one of {list(args)}, got {value!r}")
@@ -170,15 +196,15 @@ def _convert(value: Any, hint: Any, key: str) -> Any:
     if origin is list:
         if not isinstance(value, list):
             raise _KeyError(key, f"expected a list, got {value!r}")
-        return [_convert(v, args[0], f"{key}[{i}]") for i, v in enumerate(value)]
+        return [_convert(v, args[0], f"{key}[{i}]", where) for i, v in enumerate(value)]
     if origin is dict:
         if not isinstance(value, dict):
             raise _KeyError(key, f"expected a mapping, got {value!r}")
-        return {_convert(k, args[0], key): _convert(v, args[1], f"{key}.{k}") for k, v in value.items()}
-    return _convert_plain(value, hint, key)
+        return {_convert(k, args[0], key, where): _convert(v, args[1], f"{key}.{k}", where) for k, v in value.items()}
+    return _convert_plain(value, hint, key, where.base(key))
 
 
-def _convert_plain(value: Any, hint: type, key: str) -> Any:
+def _convert_plain(value: Any, hint: type, key: str, base: Path) -> Any:
     ok = {
         bool: isinstance(value, bool),
         int: isinstance(value, int) and not isinstance(value, bool),
@@ -192,7 +218,7 @@ def _convert_plain(value: Any, hint: type, key: str) -> Any:
     if hint is float:
         return float(value)
     if hint is Path:
-        return _resolve(value)
+        return _resolve(value, base)
     return value
 
 
@@ -203,9 +229,9 @@ def _is_float_text(value: Any) -> bool:
         return False
 
 
-def _resolve(value: str) -> Path:
-    path = Path(value).expanduser()
-    return path if path.is_absolute() else Path.cwd() / path
+def _resolve(value: str, base: Path) -> Path:
+    """Absolute, with `..` folded (`configs/../models/ner` -> `models/ner`; symlinks kept)."""
+    return Path(os.path.normpath(base / Path(value).expanduser()))
 
 
 def _convert_special(value: Any, kind: str, key: str) -> Any:
@@ -217,21 +243,21 @@ def _convert_special(value: Any, kind: str, key: str) -> Any:
         raise _KeyError(key, f"unknown entity label {value!r} (expected one of: {', '.join(ENTITY_LABELS)})")
     if kind == "area" and value not in AREA_LABELS:
         raise _KeyError(key, f"unknown policy area {value!r} (expected one of: {', '.join(AREA_LABELS)})")
-    if kind == "model":
-        return _model_ref(value, key)
     return value
 
 
-def _model_ref(value: str, key: str) -> str:
-    """A local folder (returned absolute) or a hub id; a path-like string that names no folder
-    is an error, since it cannot be a hub id either."""
-    local = _resolve(value)
-    if local.is_dir():
+def _model_ref(value: str, base: Path) -> str:
+    """A local folder (returned absolute) or a Hugging Face hub id (returned as written).
+
+    A value names a local path when it is a folder, starts with `.`, `/` or `~`, starts under
+    `models/` (where `nlp train` writes) or under an existing folder; anything else shaped like
+    a hub id (`name` or `owner/name`) is one. A local path is returned whether or not it exists:
+    whether a missing one is an error depends on the rest of the config (the schema's checks)."""
+    local = _resolve(value, base)
+    first = Path(value).parts[0]
+    if local.is_dir() or first == "models" or (base / first).is_dir() or not _HUB_ID.fullmatch(value):
         return str(local)
-    if _HUB_ID.fullmatch(value) and not value.startswith("."):
-        return value
-    hint = " (run `nlp encoder` to prepare it)" if value == DEFAULT_ENCODER else f" (and {value!r} is not a hub id)"
-    raise _KeyError(key, f"model folder not found: {local}{hint}")
+    return value
 
 
 def to_dict(config: Config) -> dict[str, Any]:

@@ -105,7 +105,7 @@ class BlendConfig:
 @dataclass
 class BaselineConfig:
     kind: Literal["rules", "tfidf", "model", "none"] = "none"
-    path: Path | None = None
+    path: ModelRef | None = None  # a folder written by `nlp train`, or its Hugging Face hub id
 
 
 @dataclass
@@ -136,6 +136,7 @@ class NerConfig:
     runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
 
     def check(self) -> None:
+        _require_encoder(self.model.name_or_path)
         if not 0 <= self.data.context_dropout <= 1:
             raise _KeyError("data.context_dropout", f"must be in [0, 1], got {self.data.context_dropout}")
         if self.model.stride >= self.model.max_length - 2 or self.model.stride < 0:
@@ -155,6 +156,7 @@ class AreasConfig:
     runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
 
     def check(self) -> None:
+        _require_encoder(self.model.name_or_path)
         _check_thresholds(self.thresholds)
         _check_baseline(self.evaluation.baseline, ("tfidf", "model", "none"))
         if not self.blend.weights or not all(0.0 <= w <= 1.0 for w in self.blend.weights):
@@ -264,15 +266,18 @@ def _require_existing(path: Path | None, key: str, what: str) -> None:
         raise _KeyError(key, f"{what} is needed, but {path} does not exist")
 
 
-def _require_model(ref: str | None, key: str, what: str) -> None:
-    """A model reference that is not a folder must read as a hub id: one under `models/`
-    (where `nlp train` writes) or under another local folder is a missing folder."""
+def _require_model(ref: str | None, key: str, what: str, make: str = "train it with `nlp train` or `nlp main`") -> None:
+    """A model reference that is needed: a hub id, or a local folder that exists (the config
+    loader returns local paths absolute, hub ids as written)."""
     if ref is None:
         raise _KeyError(key, f"{what} is needed")
-    first = Path(ref).parts[0]
-    if not Path(ref).is_dir() and (first == "models" or Path(first).is_dir()):
-        raise _KeyError(key, f"{what} is needed, but {Path(ref).resolve()} does not exist (train it with `nlp train` "
-                        "or `nlp main`, or give a Hugging Face hub id)")
+    if Path(ref).is_absolute() and not Path(ref).is_dir():
+        raise _KeyError(key, f"{what} is needed, but {ref} does not exist ({make}, or give a Hugging Face hub id)")
+
+
+def _require_encoder(ref: str) -> None:
+    make = "run `nlp encoder prepare` to prepare it" if ref.endswith(DEFAULT_ENCODER) else "no such folder"
+    _require_model(ref, "model.name_or_path", "the encoder", make)
 
 
 def require_existing(path: Path | None, key: str, what: str, source: str = "config") -> Path:
@@ -283,3 +288,13 @@ def require_existing(path: Path | None, key: str, what: str, source: str = "conf
     except _KeyError as exc:
         raise ConfigError(f"{source}: {exc}") from None
     return typing.cast(Path, path)
+
+
+def require_model(ref: str | None, key: str, what: str, source: str = "config") -> str:
+    """Checks a model reference that only a later stage needs (the baseline that evaluation
+    reads): a hub id, or a local folder that exists; errors as at load time."""
+    try:
+        _require_model(ref, key, what)
+    except _KeyError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    return typing.cast(str, ref)
