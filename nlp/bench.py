@@ -21,8 +21,8 @@ from nlp.ingest.documents import Document, read_documents
 from nlp.model.precision import model_device
 from nlp.predict import Predictors, load_predictors, predict_paragraphs
 
-#: The bundled sample reports (a source checkout's data/samples), the default input.
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+#: The bundled sample reports (shipped in the package, so a wheel has them), the default input.
+SAMPLES = Path(__file__).resolve().parent / "resources" / "samples"
 
 
 def bench_paragraphs(inputs: Sequence[Path], max_chars: int, n: int) -> list[dict]:

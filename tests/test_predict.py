@@ -25,7 +25,7 @@ from nlp.spec import AREA_LABELS, ENTITY_LABELS, QUANTITY_LABELS
 from nlp.tables import region_code
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "data" / "samples"
+SAMPLES = ROOT / "nlp" / "resources" / "samples"
 GUICHI, JINAN, ANHUI = SAMPLES / "guichi-2021.txt", SAMPLES / "jinan-2020.txt", SAMPLES / "anhui-2026.csv"
 TINY_GOLD = ROOT / "tests" / "fixtures" / "tiny_gold"
 PARAGRAPH_KEYS = {"id", "doc_id", "text", "section", "areas", "entities"}

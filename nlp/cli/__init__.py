@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from nlp.cli._util import error_message
@@ -42,23 +43,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="nlp", description=DESCRIPTION)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging and tracebacks")
+    parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only, no progress bars")
     parser.add_argument("--version", action="version", version=f"nlp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
         # `nlp main` lives in job.py: a module named main would shadow this package's main().
         module = importlib.import_module(f"nlp.cli.{MODULES.get(name, name)}")
         module.add_parser(sub, name, help_text)
-    for command in sub.choices.values():  # -v after the sub-command too (`nlp predict ... -v`)
+    for command in sub.choices.values():  # -v and -q after the sub-command too (`nlp predict ... -v`)
         command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                              help="debug logging and tracebacks")
+        command.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                             help="warnings and errors only, no progress bars")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.verbose and args.quiet:
+        parser.error("-v and -q exclude each other")
+    if args.quiet:  # huggingface_hub/transformers read it when they are imported; predict has its own flag
+        os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+        if hasattr(args, "no_progress"):
+            args.no_progress = True
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO,
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )

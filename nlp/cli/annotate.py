@@ -42,8 +42,8 @@ def add_parser(subparsers: argparse._SubParsersAction, name: str, help_text: str
     a.add_argument("--json", action="store_true", help="print the scores as JSON instead of Markdown")
 
     s = actions.add_parser("stats", help="gold statistics per split")
-    s.add_argument("--gold-dir", type=Path, default=Path("annotations/gold"))
-    s.add_argument("--splits", type=Path, default=Path("annotations/splits.yaml"))
+    s.add_argument("--gold-dir", type=Path, default=Path("annotations/gold"), help="gold folder (default: %(default)s)")
+    s.add_argument("--splits", type=Path, default=Path("annotations/splits.yaml"), help="splits file (default: %(default)s)")
     s.add_argument("--json", action="store_true", help="print the statistics as JSON instead of Markdown")
 
     actions.add_parser("ls-config", help="print the Label Studio labeling config XML")
@@ -88,6 +88,11 @@ def _agreement(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
+    for path, what in ((args.gold_dir, "gold folder"), (args.splits, "splits file")):
+        if not path.exists():  # the defaults name a clone's files: say so, not just ENOENT
+            print(f"error: {path}: no such {what} (the defaults are a clone of the project's; run it in one, "
+                  "or give --gold-dir and --splits)", file=sys.stderr)
+            return 1
     stats = gold_stats(args.gold_dir, load_splits(args.splits))
     print(json.dumps(stats, ensure_ascii=False, indent=2) if args.json else format_stats(stats).rstrip("\n"))
     return 0

@@ -20,7 +20,7 @@ def add_parser(subparsers, name: str, help_text: str) -> None:
     p = subparsers.add_parser(name, help=help_text, description=DESCRIPTION)
     add_predict_config_arguments(p)
     p.add_argument("--input", "-i", type=Path, nargs="+", dest="inputs",
-                   help="reports or pre-segmented JSONL (default: the bundled data/samples)")
+                   help="reports or pre-segmented JSONL (default: the bundled samples, nlp/resources/samples)")
     p.add_argument("--n", type=int, default=200, help="number of paragraphs (default: 200)")
     p.add_argument("--plot", type=Path, help="write the time per stage as a PNG to this path")
     p.set_defaults(func=run)

@@ -4,7 +4,9 @@ Prepares the default encoder (envpos ALBERT, from the package registry), trains 
 model, the policy-area model and the TF-IDF baseline on the gold train split, evaluates
 model vs baseline on the test split, and runs `nlp predict` on the bundled sample reports.
 Each step is the same sub-command a user would run; trained models are reused unless
-`--retrain` is given, so a second run only re-evaluates and re-predicts."""
+`--retrain` is given, so a second run only re-evaluates and re-predicts. It needs a clone of
+the project (its configs/ and annotations/): the current directory, or the checkout the
+package is installed from; models go to that checkout's models/ (as its configs say)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import time
 from pathlib import Path
 
 from nlp.bench import SAMPLES
+from nlp.config import DEFAULT_ENCODER
 
 TRAIN_CONFIGS = ("configs/ner.yaml", "configs/areas.yaml", "configs/tfidf.yaml")
 EVAL_CONFIGS = ("configs/ner.yaml", "configs/areas.yaml")
@@ -36,13 +39,27 @@ def _step(title: str, argv: list[str]) -> None:
     print(f"=== {title} done in {time.time() - start:.0f} s", flush=True)
 
 
+def project_root() -> Path:
+    """The project checkout to work in: the current directory when it is one, else the
+    checkout this package was installed from (an editable install). Raises ValueError (before
+    anything is written) when neither is: an installed wheel has no gold annotations."""
+    candidates = (Path.cwd(), Path(__file__).resolve().parents[2])
+    for root in candidates:
+        if all((root / config).is_file() for config in TRAIN_CONFIGS) and (root / "annotations" / "gold").is_dir():
+            return root
+    raise ValueError(f"nlp main trains on the project's gold annotations: it runs in a clone of the project "
+                     f"(with configs/ and annotations/), and neither {candidates[0]} nor {candidates[1]} is one. "
+                     "Clone the repository and run it there; with trained models, `nlp predict` works anywhere")
+
+
 def run(args: argparse.Namespace) -> int:
     from nlp.config import load_config
     from nlp.model.areas_tfidf import PICKLE_FILE
     from nlp.model.hf import is_saved_model
 
-    _step("encoder", ["encoder", "prepare"])
-    for config in TRAIN_CONFIGS:
+    root = project_root()
+    _step("encoder", ["encoder", "prepare", "--output", str(root / DEFAULT_ENCODER)])
+    for config in (str(root / name) for name in TRAIN_CONFIGS):
         output_dir = Path(load_config(Path(config), []).training.output_dir)
         stale = (output_dir / PICKLE_FILE).is_file()  # saved by an older version, not loaded any more
         if args.retrain or not is_saved_model(output_dir) or stale:
@@ -50,10 +67,11 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"\n=== {config}: trained model found in {output_dir} (use --retrain to train again)")
     reports = []
-    for config in EVAL_CONFIGS:
+    for config in (str(root / name) for name in EVAL_CONFIGS):
         _step(f"evaluate {config}", ["evaluate", "--config", config])
         reports.append(Path(load_config(Path(config), []).evaluation.output_dir) / "report.md")
-    _step("predict samples", ["predict", "--config", "configs/predict.yaml", "--input", str(SAMPLES), "--output", str(args.output)])
+    predict = ["predict", "--config", str(root / "configs/predict.yaml"), "--input", str(SAMPLES), "--output", str(args.output)]
+    _step("predict samples", predict)
     print("\nEvaluation reports: " + ", ".join(str(r) for r in reports))
     print(f"Predictions of the sample reports: {args.output}/ (paragraphs.jsonl, targets.csv, regions.csv, documents.csv)")
     return 0
