@@ -6,6 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+#: Font families that hold the Chinese glyphs of region and indicator names, best first
+#: (Debian's fonts-noto-cjk gives the first; the others are what Windows, macOS and older Linux have).
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK", "Source Han Sans", "SimHei", "Microsoft YaHei", "PingFang", "WenQuanYi")
+
 
 def _pyplot():
     import matplotlib
@@ -14,6 +18,35 @@ def _pyplot():
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def use_cjk_font() -> bool:
+    """Puts an installed CJK font first in matplotlib's sans-serif list, so that charts can show
+    Chinese names; False (and no change) when none is installed, where callers label with codes
+    and English names instead of boxes."""
+    from matplotlib import font_manager, rcParams
+
+    manager = font_manager.fontManager
+    found = _first_cjk(manager)
+    if found is None:  # matplotlib's font cache predates the fonts (installed after its first run)
+        known = {f.fname for f in manager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known:
+                try:
+                    manager.addfont(path)
+                except (OSError, RuntimeError, ValueError):  # a font file FreeType cannot read: not ours to fix
+                    continue
+        found = _first_cjk(manager)
+    if found is None:
+        return False
+    rcParams["font.sans-serif"] = [found, *[n for n in rcParams["font.sans-serif"] if n != found]]
+    rcParams["axes.unicode_minus"] = False
+    return True
+
+
+def _first_cjk(manager) -> str | None:
+    names = sorted({f.name for f in manager.ttflist})
+    return next((n for want in CJK_FONTS for n in names if n.startswith(want)), None)
 
 
 def f1_bars(scores: dict[str, dict[str, float]], path: Path, title: str) -> Path:

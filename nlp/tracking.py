@@ -122,7 +122,7 @@ def several_years(rows: Iterable[dict[str, str]]) -> bool:
 def track(predict_dir: Path, output_dir: Path | None = None) -> dict[str, Any]:
     """tracking.csv and one PNG per (region, indicator, unit) series with two or more years,
     from `predict_dir`/targets.csv, into `output_dir` (default: `predict_dir`)."""
-    from nlp.plots import target_vs_actual
+    from nlp.plots import target_vs_actual, use_cjk_font
 
     predict_dir = Path(predict_dir)
     source = predict_dir / "targets.csv"
@@ -136,15 +136,20 @@ def track(predict_dir: Path, output_dir: Path | None = None) -> dict[str, Any]:
         series.setdefault((row["region_code"] or row["region"], row["indicator_id"], row["unit"]), []).append(row)
     plots = []
     shutil.rmtree(output_dir / "tracking", ignore_errors=True)  # no plot of an earlier run stays behind
+    chinese = use_cjk_font()
     for (region, ident, unit), points in series.items():
         if len(points) > 1:
             name = f"{region}_{ident}_{_slug(unit)}.png"
-            title = f"{vocabulary()[ident].name_en} ({_UNIT_EN.get(unit, _slug(unit))}), region {region}"
+            indicator = vocabulary()[ident]
+            if chinese:
+                title = f"{points[0]['region'] or region} {indicator.name_zh}（{unit or '无单位'}）"
+            else:
+                title = f"{indicator.name_en} ({_UNIT_EN.get(unit, _slug(unit))}), region {region}"
             plots.append(target_vs_actual(points, output_dir / "tracking" / name, title))
     return {"tracking.csv": n, "plots": len(plots), "output": str(output_dir)}
 
 
-#: Base units in plot titles, which must not need a CJK font.
+#: Base units in plot titles where no CJK font is installed.
 _UNIT_EN = {"%": "%", "个百分点": "pp", "元": "yuan", "美元": "USD", "人": "persons", "人次": "visits", "吨": "t",
             "平方米": "m2", "米": "m", "千瓦": "kW", "千瓦时": "kWh", "户": "households", "个": "units", "家": "firms"}
 

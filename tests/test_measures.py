@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+from pathlib import Path
 
 import pytest
 
@@ -216,3 +217,38 @@ def test_hand_written_measures(project_root, split: str, n: int, floor: float) -
     scores = measure_scores(project_root / "annotations" / "measures" / f"{split}.jsonl")
     assert scores["measures"] == n
     assert scores["all_fields"] >= floor, scores
+
+
+@pytest.mark.parametrize(("cjk", "title"), [(True, "中华人民共和国 地区生产总值（%）"), (False, "GDP (%), region 100000000000")])
+def test_tracking_plots_name_the_region_where_a_cjk_font_is_installed(tmp_path, monkeypatch, cjk, title) -> None:
+    """With a CJK font the chart says the region and indicator in Chinese; without one it falls
+    back to the code and the English name (boxes otherwise)."""
+    import nlp.plots
+
+    titles: list[str] = []
+    monkeypatch.setattr(nlp.plots, "use_cjk_font", lambda: cjk)
+    monkeypatch.setattr(nlp.plots, "target_vs_actual", lambda points, path, text: titles.append(text) or path)
+    rows = [row(2023, "TARGET", "5", "2023", "国内生产总值增长5%左右", "左右"),
+            row(2024, "ACHIEVED", "5.2", "2023", "国内生产总值增长5.2%"),
+            row(2024, "TARGET", "5", "2024", "国内生产总值增长5%左右", "左右"),
+            row(2025, "ACHIEVED", "5", "2024", "国内生产总值增长5%")]
+    with (tmp_path / "targets.csv").open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    track(tmp_path)
+    assert titles == [title]
+
+
+def test_use_cjk_font_finds_the_installed_font() -> None:
+    """Debian's fonts-noto-cjk (which .ci/run installs) is found even where matplotlib's font
+    cache was built before it was installed."""
+    from matplotlib import font_manager, rcParams
+
+    from nlp.plots import CJK_FONTS, use_cjk_font
+
+    noto = any(Path(p).name.startswith("NotoSansCJK") for p in font_manager.findSystemFonts())
+    found = use_cjk_font()
+    assert found or not noto
+    if found:
+        assert rcParams["font.sans-serif"][0].startswith(CJK_FONTS)
