@@ -14,7 +14,8 @@ from nlp.annotate.preannotate import FORMATS
 def add_parser(subparsers: argparse._SubParsersAction, name: str, help_text: str) -> None:
     p = subparsers.add_parser(name, help=help_text, description=__doc__)
     p.add_argument("paragraphs", type=Path, metavar="PARAGRAPHS.jsonl", help="ingest output")
-    p.add_argument("--output", "-o", type=Path, required=True, metavar="OUT.jsonl")
+    p.add_argument("--output", "-o", type=Path, required=True, metavar="OUT.jsonl",
+                   help="the rule spans and areas, one record per paragraph, in --format")
     p.add_argument("--format", dest="fmt", choices=FORMATS, default="offsets",
                    help="offsets (training format) or gold (inline markup, reviewed false)")
     p.add_argument("--documents", type=Path, metavar="DOCUMENTS.jsonl",
