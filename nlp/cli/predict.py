@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -38,9 +39,12 @@ def run(args: argparse.Namespace) -> int:
     from nlp.predict import predict_paths
 
     if args.no_progress:  # the model loaders' bars too, not only the prediction bar
-        from transformers.utils import logging as hf_logging
+        if "transformers" in sys.modules:
+            from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()
+            hf_logging.disable_progress_bar()
+        else:  # read when transformers is imported; the rule tagger and TF-IDF never import it
+            os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
     if args.address and args.engine == "local":
         print("error: --address names a Ray cluster: it goes with --engine ray, not local", file=sys.stderr)
         return 2
