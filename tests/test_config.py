@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import os
+import typing
 from pathlib import Path
+from typing import Annotated
 
 import pytest
 import yaml
 
 from nlp.config import (
+    SCHEMAS,
     TRAIN_TASKS,
     AreasConfig,
     ConfigError,
@@ -223,3 +226,34 @@ def test_old_area_names_load_with_a_warning(tmp_path, caplog):
     assert cfg.areas.kind == "tfidf" and "predict key 'cls' is deprecated" in caplog.text
     both = {**predict, "areas": {"kind": "tfidf", "path": GOLD}}
     assert "give only `areas`" in error_of(write(tmp_path, both))
+
+
+def _leaf_keys(cls: type, prefix: str = "") -> list[tuple[str, object]]:
+    import dataclasses
+    import typing
+
+    hints = typing.get_type_hints(cls, include_extras=True)
+    out = []
+    for f in dataclasses.fields(cls):
+        if dataclasses.is_dataclass(hints[f.name]):
+            out += _leaf_keys(hints[f.name], f"{prefix}{f.name}.")
+        elif f.name != "task":
+            out.append((f"{prefix}{f.name}", hints[f.name]))
+    return out
+
+
+SHIPPED = {"ner": ("ner.yaml", ["model.name_or_path=org/enc"]), "areas": ("areas.yaml", ["model.name_or_path=org/enc"]),
+           "tfidf": ("tfidf.yaml", []), "predict": ("predict-baseline.yaml", ["areas.path=org/areas"])}
+
+
+@pytest.mark.parametrize(("task", "key"), [(t, k) for t, cls in SCHEMAS.items() for k, _ in _leaf_keys(cls)])
+def test_every_key_names_itself_when_its_value_is_wrong(project_root, task, key):
+    """The audit of issue 12, as a test: every leaf key of every schema, given a value of the
+    wrong shape, and every bounded number given -5, stops the load with the key named."""
+    name, fixes = SHIPPED[task]
+    hint = dict(_leaf_keys(SCHEMAS[task]))[key]
+    bounded = typing.get_origin(hint) is Annotated and typing.get_args(hint)[1] in (">0", ">=0", "0..1")
+    for value in ["[1, 2]"] + (["-5"] if bounded else []):
+        with pytest.raises(ConfigError) as info:
+            load_config(project_root / "configs" / name, [*fixes, f"{key}={value}"])
+        assert f": {key}" in str(info.value), (value, str(info.value))

@@ -234,11 +234,17 @@ def _resolve(value: str, base: Path) -> Path:
     return Path(os.path.normpath(base / Path(value).expanduser()))
 
 
+#: The bounded number kinds of the schema (nlp.config.schema: Count, NonNegative, Rate, Share).
+_BOUNDS = {">0": (lambda v: v > 0, "> 0"), ">=0": (lambda v: v >= 0, ">= 0"), "0..1": (lambda v: 0 <= v <= 1, "in [0, 1]")}
+
+
 def _convert_special(value: Any, kind: str, key: str) -> Any:
     if kind == "file" and not value.is_file():
         raise _KeyError(key, f"file not found: {value}")
     if kind == "dir" and not value.is_dir():
         raise _KeyError(key, f"folder not found: {value}")
+    if kind in _BOUNDS and not _BOUNDS[kind][0](value):
+        raise _KeyError(key, f"must be {_BOUNDS[kind][1]}, got {value!r}")
     if kind == "label" and value not in ENTITY_LABELS:
         raise _KeyError(key, f"unknown entity label {value!r} (expected one of: {', '.join(ENTITY_LABELS)})")
     if kind == "area" and value not in AREA_LABELS:

@@ -19,6 +19,11 @@ InputDir = Annotated[Path, "dir"]  # must be an existing folder
 ModelRef = Annotated[str, "model"]  # existing local folder or a hub id
 Label = Annotated[str, "label"]  # one of spec.ENTITY_LABELS
 Area = Annotated[str, "area"]  # one of spec.AREA_LABELS
+# Numbers with bounds: a value outside them would crash, loop or silently do nothing mid-run.
+Count = Annotated[int, ">0"]  # epochs, batch sizes, lengths, steps
+NonNegative = Annotated[int, ">=0"]  # seeds (numpy refuses negative ones), "how many to list"
+Rate = Annotated[float, ">0"]  # learning rates, regularisation strengths
+Share = Annotated[float, "0..1"]  # ratios and probabilities
 
 DEFAULT_ENCODER = "models/encoder/envpos-albert"
 
@@ -35,15 +40,15 @@ class DataConfig:
 class NerDataConfig(DataConfig):
     extra_bio: list[InputFile] = field(default_factory=list)
     extra_bio_labels: dict[str, Label] = field(default_factory=lambda: {"LOC": "REGION"})
-    extra_bio_max: int | None = None
-    context_dropout: float = 0.5  # share of train paragraphs whose section and year the rules do not see
+    extra_bio_max: Count | None = None
+    context_dropout: Share = 0.5  # share of train paragraphs whose section and year the rules do not see
 
 
 @dataclass
 class NerModelConfig:
     name_or_path: ModelRef = DEFAULT_ENCODER
-    max_length: int = 256
-    stride: int = 64
+    max_length: Count = 256
+    stride: NonNegative = 64
     hints: Literal["none", "rules"] = "rules"
     regions: Literal["model", "rules"] = "rules"
     undecided_hints: bool = True  # rule quantities with no tense cue get hint types of their own
@@ -52,17 +57,17 @@ class NerModelConfig:
 @dataclass
 class AreasModelConfig:
     name_or_path: ModelRef = DEFAULT_ENCODER
-    max_length: int = 256
-    dropout: float = 0.1
+    max_length: Count = 256
+    dropout: Share = 0.1
 
 
 @dataclass
 class TfidfModelConfig:
-    ngram_min: int = 1
-    ngram_max: int = 3
-    max_features: int | None = 200_000
-    min_df: int = 1
-    C: float = 4.0
+    ngram_min: Count = 1
+    ngram_max: Count = 3
+    max_features: Count | None = 200_000
+    min_df: Count = 1
+    C: Rate = 4.0
     class_weight: Literal["balanced", "none"] = "balanced"
 
 
@@ -70,23 +75,23 @@ class TfidfModelConfig:
 class TrainingConfig:
     output_dir: Path
     init: Literal["pretrained", "random"] = "pretrained"
-    epochs: int = 4
-    batch_size: int = 16
-    eval_batch_size: int = 32
-    learning_rate: float = 5e-5
-    head_lr_scale: float = 1.0
-    weight_decay: float = 0.01
-    warmup_ratio: float = 0.1
-    seed: int = 42
+    epochs: Count = 4
+    batch_size: Count = 16
+    eval_batch_size: Count = 32
+    learning_rate: Rate = 5e-5
+    head_lr_scale: Rate = 1.0
+    weight_decay: Annotated[float, ">=0"] = 0.01
+    warmup_ratio: Share = 0.1
+    seed: NonNegative = 42
     resume: bool = False
-    logging_steps: int = 10
+    logging_steps: Count = 10
     device: Literal["auto", "cpu", "cuda"] = "auto"
 
 
 @dataclass(kw_only=True)
 class TfidfTrainingConfig:
     output_dir: Path
-    seed: int = 42
+    seed: NonNegative = 42
 
 
 @dataclass
@@ -113,7 +118,7 @@ class EvaluationConfig:
     split: Literal["dev", "test"] = "test"
     output_dir: Path = Path("runs/eval")
     baseline: BaselineConfig = field(default_factory=BaselineConfig)
-    worst_errors: int = 20
+    worst_errors: NonNegative = 20
 
 
 @dataclass
@@ -137,8 +142,6 @@ class NerConfig:
 
     def check(self) -> None:
         _require_encoder(self.model.name_or_path)
-        if not 0 <= self.data.context_dropout <= 1:
-            raise _KeyError("data.context_dropout", f"must be in [0, 1], got {self.data.context_dropout}")
         if self.model.stride >= self.model.max_length - 2 or self.model.stride < 0:
             raise _KeyError("model.stride", f"must be in [0, max_length - 2), got {self.model.stride}")
         _check_baseline(self.evaluation.baseline, ("rules", "model", "none"))
