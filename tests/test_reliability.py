@@ -157,10 +157,13 @@ def test_one_bad_line_costs_one_record_of_a_presegmented_file(tmp_path: Path, ba
     (["train", "--config", "{tmp}"], "is a folder, not a config file"),
     (["evaluate", "--config", "{tmp}/bin.jsonl"], "bin.jsonl: invalid YAML"),
     (["annotate", "stats", "--gold-dir", "{tmp}/none", "--splits", "{tmp}/none.yaml"], "none"),
+    (["annotate", "stats", "--gold-dir", "{tmp}", "--splits", "{tmp}/bad.yaml"], "bad.yaml: invalid YAML"),
+    (["ingest", "{tmp}/paras.jsonl", "-o", "{tmp}/bin.jsonl"], "bin.jsonl"),
 ])
 def test_expected_errors_are_one_line_naming_the_file(tmp_path: Path, capsys, argv: list[str], named: str) -> None:
     (tmp_path / "bin.jsonl").write_bytes(b"\x00\x01\x02")
     (tmp_path / "paras.jsonl").write_text('{"para_id": "p1", "text": "增长5%"}\n', encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text("train: [a\n", encoding="utf-8")
     code = main([a.format(tmp=tmp_path) for a in argv])
     err = capsys.readouterr().err
     assert code in (1, 2)

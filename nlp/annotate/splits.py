@@ -26,7 +26,12 @@ def iter_gold_files(gold_dir: Path) -> Iterator[Path]:
 
 def load_splits(path: Path) -> dict[str, list[str]]:
     """Splits from YAML shaped like {"train": [doc_id, ...], "dev": [...], "test": [...]}."""
-    splits = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    try:
+        splits = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: invalid YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(splits, dict):
         raise ValueError(f"{path}: expected a mapping of split name to a list of doc ids")
     for name, docs in splits.items():
