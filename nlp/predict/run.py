@@ -86,6 +86,8 @@ def _open_state(output: Path, cfg: PredictConfig, resume: bool) -> Path:
     elif state.exists():
         shutil.rmtree(state)
     (state / "docs").mkdir(parents=True, exist_ok=True)
+    for leftover in (state / "docs").glob(".*.tmp"):  # a checkpoint being written when the run was killed
+        leftover.unlink()
     with atomic_writer(manifest) as fh:
         json.dump(_fingerprint(cfg), fh, ensure_ascii=False)
     return state
