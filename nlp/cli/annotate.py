@@ -22,31 +22,47 @@ def add_parser(subparsers: argparse._SubParsersAction, name: str, help_text: str
     p = subparsers.add_parser(name, help=help_text, description=__doc__)
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    v = actions.add_parser("validate", help="check gold or offset JSONL files against the spec")
+    v = actions.add_parser("validate", help="check gold or offset JSONL files against the spec",
+                           description="Check gold or offset JSONL files against the label contract; every problem is "
+                                       "listed with its file, line and paragraph id.")
     v.add_argument("paths", nargs="+", type=Path, help="JSONL files, or directories searched for *.jsonl")
     v.add_argument("--paragraphs", type=Path, help="paragraphs.jsonl whose texts the records must match")
 
-    k = actions.add_parser("check", help="list gold spans that break a mechanical boundary rule, for review")
+    k = actions.add_parser("check", help="list gold spans that break a mechanical boundary rule, for review",
+                           description="List gold spans that break a mechanical boundary rule (edge punctuation, "
+                                       "cut words) for an annotator to review; nothing is changed.")
     k.add_argument("paths", nargs="+", type=Path, help="gold JSONL files, or directories searched for *.jsonl")
 
-    c = actions.add_parser("convert", help="convert between annotation formats")
-    c.add_argument("--from", dest="from_fmt", required=True, choices=FORMATS)
-    c.add_argument("--to", dest="to_fmt", required=True, choices=FORMATS)
-    c.add_argument("src", type=Path, metavar="IN")
-    c.add_argument("dst", type=Path, metavar="OUT")
+    c = actions.add_parser("convert", help="convert between annotation formats",
+                           description="Convert between the gold markup, offset JSONL, Label Studio (JSON or JSON_MIN "
+                                       "export in, JSON tasks out) and doccano (sequence labelling, or intent + slots) "
+                                       "formats; whatever is read is validated against the spec first.")
+    c.add_argument("--from", dest="from_fmt", required=True, choices=FORMATS, help="format of IN")
+    c.add_argument("--to", dest="to_fmt", required=True, choices=FORMATS, help="format of OUT")
+    c.add_argument("src", type=Path, metavar="IN", help="file to read")
+    c.add_argument("dst", type=Path, metavar="OUT", help="file to write")
+    c.add_argument("--as", dest="ls_as", choices=("auto", "annotations", "predictions"), default="auto",
+                   help="--to labelstudio: the labels as annotations (finished work) or predictions (pre-annotations "
+                        "an annotator accepts or edits); auto: annotations for reviewed records, else predictions")
+    c.add_argument("--include-predictions", action="store_true",
+                   help="--from labelstudio: read a task nobody annotated from its prediction (default: leave it out)")
 
-    a = actions.add_parser("agreement", help="inter-annotator agreement of two annotation sets (A = reference)")
-    a.add_argument("a", type=Path, metavar="A")
-    a.add_argument("b", type=Path, metavar="B")
+    a = actions.add_parser("agreement", help="inter-annotator agreement of two annotation sets (A = reference)",
+                           description="Entity and area agreement of two annotation sets of the same paragraphs.")
+    a.add_argument("a", type=Path, metavar="A", help="the reference annotation set")
+    a.add_argument("b", type=Path, metavar="B", help="the annotation set compared with A")
     a.add_argument("--format", dest="fmt", default="gold", choices=FORMATS, help="format of A and B (default: gold)")
     a.add_argument("--json", action="store_true", help="print the scores as JSON instead of Markdown")
 
-    s = actions.add_parser("stats", help="gold statistics per split")
+    s = actions.add_parser("stats", help="gold statistics per split",
+                           description="Paragraphs, entities per label and areas per split of the gold.")
     s.add_argument("--gold-dir", type=Path, default=Path("annotations/gold"), help="gold folder (default: %(default)s)")
     s.add_argument("--splits", type=Path, default=Path("annotations/splits.yaml"), help="splits file (default: %(default)s)")
     s.add_argument("--json", action="store_true", help="print the statistics as JSON instead of Markdown")
 
-    actions.add_parser("ls-config", help="print the Label Studio labeling config XML")
+    actions.add_parser("ls-config", help="print the Label Studio labeling config XML",
+                       description="Print the Label Studio labeling config that `convert --to labelstudio` tasks and "
+                                   "`convert --from labelstudio` exports match (README: Label Studio recipe).")
     p.set_defaults(func=run)
 
 
@@ -76,7 +92,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _convert(args: argparse.Namespace) -> int:
-    n = convert_file(args.src, args.dst, from_fmt=args.from_fmt, to_fmt=args.to_fmt)
+    n = convert_file(args.src, args.dst, from_fmt=args.from_fmt, to_fmt=args.to_fmt, ls_as=args.ls_as,
+                     include_predictions=args.include_predictions)
     print(f"wrote {n} records to {args.dst}", file=sys.stderr)
     return 0
 
