@@ -92,7 +92,9 @@ CONTENT_HINT = re.compile(r"content|article|zoom|trs_editor|main|detail|text|正
 BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "main",
               "table", "blockquote", "pre", "ul", "ol", "dd", "dt", "hr", "center"}
 VOID_TAGS = {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "source", "wbr"}
-CJK_BREAK = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])[ \t\r\n\f]*\n[ \t\r\n\f]*(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
+#: A line break in the HTML source between two Chinese characters or punctuation marks (“ — …).
+_WIDE = r"[\u2010-\u206f\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
+CJK_BREAK = re.compile(rf"(?<={_WIDE})[ \t\r\n\f]*\n[ \t\r\n\f]*(?={_WIDE})")
 
 
 class _Node:

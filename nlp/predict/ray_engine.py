@@ -52,7 +52,7 @@ class RayEngine:
         if self._started:
             _ray().shutdown()
 
-    def documents(self, inputs: Sequence[Path]) -> Iterator[Document | Failure]:
+    def documents(self, inputs: Sequence[Path | TextInput]) -> Iterator[Document | Failure]:
         ray = _ray()
         files = list(input_files(inputs))
         paths = [str(f) for f in files if isinstance(f, Path)]
