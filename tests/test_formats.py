@@ -267,3 +267,21 @@ def test_predict_stdin_text_and_stdout(tmp_path, tfidf):
         assert bad.returncode == 2 and flag in bad.stderr.decode() and not bad.stdout
     none = nlp("predict", *config, "-o", "-")
     assert none.returncode == 2 and "no input" in none.stderr.decode()
+
+
+def test_ray_engine_reads_text_inputs_on_the_driver(tmp_path):
+    """A text input is no file a Ray task could open: the driver reads it, in its place."""
+    pytest.importorskip("ray")
+    from test_predict import fakes, make_cfg
+
+    from nlp.ingest.documents import read_documents
+    from nlp.predict.ray_engine import RayEngine
+
+    inputs = [TextInput.from_text(REPORT), GUICHI]
+    cfg = make_cfg(tmp_path)
+    engine = RayEngine(cfg, fakes())
+    try:
+        got = [d.doc_id for d in engine.documents(inputs)]
+    finally:
+        engine.close()
+    assert got == [d.doc_id for d in read_documents(inputs, cfg.max_paragraph_chars)] and len(got) == 2
