@@ -149,9 +149,11 @@ def test_html_saved_as_txt_is_read_as_html(tmp_path):
     assert "版权所有" not in "".join(texts(result.paragraphs))
 
 
-def test_html_inline_markup_and_entities():
-    text, encoding = html_text("<body><div class='content'><p>增长<b>5</b>&nbsp;%，<br>二、任务</p></div></body>".encode(), "x.html")
-    assert (text, encoding) == ("增长5\xa0%，\n二、任务", "utf-8")
+def test_html_inline_markup_entities_and_unclosed_tags():
+    page = ("<body><nav><ul><li>首页<li>政务公开</ul></nav><div class=menu><p>办事<p>互动</div>"
+            "<div class='content'><p>增长<b>5</b>&nbsp;%，<br>二、任务<p>三、<img src=x>措施</div><div class=footer>版权</div></body>")
+    text, encoding = html_text(page.encode(), "x.html")
+    assert (text, encoding) == ("增长5\xa0%，\n二、任务\n三、措施", "utf-8")
 
 
 def make_docx(path: Path, lines: list[str], table: list[list[str]] | None = None) -> None:

@@ -120,21 +120,31 @@ class _TreeBuilder(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.root = self.node = _Node("#root", "", None)
-        self.skipping = 0
+        # The chrome element being skipped and how deep its tag nests: counting only its own
+        # tag, an unclosed <li> or <p> inside a menu does not swallow the rest of the page.
+        self.skip_tag: str | None = None
+        self.skip_depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        words = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
-        if self.skipping or tag in SKIP_TAGS or CHROME_HINT.search(words) or "navigation" in words:
-            self.skipping += tag not in VOID_TAGS
+        if self.skip_tag is not None:
+            self.skip_depth += tag == self.skip_tag
             return
-        child = _Node(tag, words, self.node)
-        self.node.children.append(child)
-        if tag not in VOID_TAGS:
+        words = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
+        if tag in VOID_TAGS:
+            if tag in BLOCK_TAGS:
+                self.node.children.append(_Node(tag, words, self.node))
+        elif tag in SKIP_TAGS or CHROME_HINT.search(words) or "navigation" in words:
+            self.skip_tag, self.skip_depth = tag, 1
+        else:
+            child = _Node(tag, words, self.node)
+            self.node.children.append(child)
             self.node = child
 
     def handle_endtag(self, tag: str) -> None:
-        if self.skipping:
-            self.skipping -= tag not in VOID_TAGS
+        if self.skip_tag is not None:
+            self.skip_depth -= tag == self.skip_tag
+            if not self.skip_depth:
+                self.skip_tag = None
             return
         node = self.node
         while node is not None and node.tag != tag:
@@ -143,7 +153,7 @@ class _TreeBuilder(HTMLParser):
             self.node = node.parent
 
     def handle_data(self, data: str) -> None:
-        if not self.skipping:
+        if self.skip_tag is None:
             self.node.children.append(data)
 
 

@@ -19,7 +19,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterator, Sequence
+from typing import BinaryIO, Callable, Iterator, Sequence, TypeVar
 
 from nlp.ingest.decode import NotTextError, decode_bytes
 from nlp.ingest.formats import ExtractError, docx_text, html_text, pdf_text
@@ -147,7 +147,12 @@ def unsupported_format(path: Path, head: bytes) -> str | None:
     return next((name for signature, name in _SIGNATURES if head.startswith(signature)), None)
 
 
-def sniffed_reader(head: bytes):
+#: A reader of a file's bytes: (data, name, errors) -> its units.
+BytesReader = Callable[[bytes, str, str], Iterator[SourceUnit]]
+T = TypeVar("T")
+
+
+def sniffed_reader(head: bytes) -> BytesReader | None:
     """The reader of the real format of text input that is in fact a PDF or a web page, else None."""
     if head.startswith(b"%PDF-"):
         return pdf_units
@@ -174,7 +179,7 @@ def _report_units(text: str, source: dict) -> Iterator[SourceUnit]:
         yield SourceUnit(text[start:end], {**source, "part": i + 1} if len(spans) > 1 else dict(source), raw_start=start)
 
 
-def _extracted(name: str, fmt: str, extract):
+def _extracted(name: str, fmt: str, extract: Callable[[], T]) -> T:
     """extract() with an ExtractError turned into the InputError that names the file."""
     try:
         return extract()
@@ -301,7 +306,7 @@ def read_jsonl_reports(path: Path) -> Iterator[SourceUnit | InputError]:
 #: Readers of whole files by suffix (any other suffix is read as .txt).
 READERS = {".csv": read_csv, ".jsonl": read_jsonl_reports}
 #: Readers of a file's bytes by suffix; a text input (`TextInput`) is read by text_units.
-BYTES_READERS = {".pdf": pdf_units, ".html": html_units, ".htm": html_units, ".xhtml": html_units, ".docx": docx_units}
+BYTES_READERS: dict[str, BytesReader] = {".pdf": pdf_units, ".html": html_units, ".htm": html_units, ".xhtml": html_units, ".docx": docx_units}
 
 
 def read_units(paths: Sequence[Path | TextInput], errors: str = "strict") -> Iterator[SourceUnit | InputError | NotTextError]:
