@@ -20,6 +20,7 @@ from nlp.ingest.readers import STDIN, TextInput, resolve_inputs
 ROOT = Path(__file__).resolve().parents[1]
 GUICHI = ROOT / "data" / "samples" / "guichi-2021.txt"
 HEADER = "池州市贵池区人民政府"
+FONT = "STSong-Light"
 
 
 def report_lines() -> list[str]:
@@ -52,35 +53,43 @@ def txt_paragraphs(tmp_path_factory) -> list[str]:
     return texts(ingest([path]).paragraphs)
 
 
-def wrap(line: str, width: int) -> list[str]:
-    """`line` in rows of `width` characters, one fewer where a row would end in a sentence end."""
-    rows = []
-    while len(line) > width:
-        cut = width - 1 if line[width - 1] in TERMINAL else width
+def wrap(line: str, width: float, indent: float = 0, avoid_sentence_end: bool = True) -> list[str]:
+    """`line` in rows at most `width` points wide in 10 pt STSong-Light (the first `indent`
+    points narrower), as a PDF export breaks them; with `avoid_sentence_end`, one character
+    fewer where a row would end in a sentence end while the line goes on."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    rows: list[str] = []
+    while stringWidth(line, FONT, 10) > (room := width - (0 if rows else indent)):
+        cut = 1
+        while stringWidth(line[: cut + 1], FONT, 10) <= room:
+            cut += 1
+        cut -= avoid_sentence_end and line[cut - 1] in TERMINAL
         rows.append(line[:cut])
         line = line[cut:]
     return rows + [line]
 
 
-def make_pdf(path: Path, lines: list[str], per_line: int = 40, per_page: int = 40) -> int:
-    """A PDF of `lines` wrapped at `per_line` characters as a PDF export breaks them, with a
-    running header and a `- n -` page number on each page; returns the page count. A row
-    does not end in 。 or another sentence end when its line goes on: cleaning takes such a
-    row for a paragraph's end (as it must for a short last row), so that case is left out."""
+def make_pdf(path: Path, lines: list[str], per_line: int = 40, per_page: int = 40, indent: bool = False) -> int:
+    """A PDF of `lines` wrapped at `per_line` Chinese characters' width, with a
+    running header and a `- n -` page number on each page; returns the page count. Without
+    `indent` (paragraphs not indented, so the layout cannot tell a paragraph's end from a
+    full line), a row does not end in 。 or another sentence end when its line goes on."""
     pytest.importorskip("reportlab")
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    rows = [row for line in lines for row in wrap(line, per_line)]
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    rows = [(k == 0 and indent, row) for line in lines
+            for k, row in enumerate(wrap(line, 10 * per_line, 20 * indent, not indent))]
     pdf = canvas.Canvas(str(path))
     pages = [rows[i : i + per_page] for i in range(0, len(rows), per_page)]
     for number, page in enumerate(pages, start=1):
-        pdf.setFont("STSong-Light", 10)
+        pdf.setFont(FONT, 10)
         pdf.drawString(60, 800, HEADER)
-        for k, row in enumerate(page):
-            pdf.drawString(60, 770 - 17 * k, row)
+        for k, (first, row) in enumerate(page):
+            pdf.drawString(60 + 20 * first, 770 - 17 * k, row)
         pdf.drawString(290, 40, f"- {number} -")
         pdf.showPage()
     pdf.save()
@@ -99,6 +108,17 @@ def test_pdf_paragraphs_are_those_of_the_text_with_exact_offsets(tmp_path, txt_p
     assert result.errors == [] and result.documents[0]["source"] == {"path": str(path), "format": "pdf", "pages": n_pages}
     check_offsets(result.paragraphs, raw)
     # the page-width breaks are joined again; a PDF keeps no runs of spaces (区长  崩兴宇)
+    assert texts(result.paragraphs) == ["".join(t.split()) for t in txt_paragraphs]
+
+
+def test_narrow_indented_pdf_lines_are_joined_by_their_layout(tmp_path, txt_paragraphs):
+    """26 characters a line (a report's 16 pt type on A4 gives about 28), some rows ending in
+    。 inside a paragraph: lines too short for the cleaning's rule, joined by the layout."""
+    path = tmp_path / "narrow.pdf"
+    make_pdf(path, report_lines(), per_line=26, indent=True)
+    assert any(row[-1] in TERMINAL for line in report_lines() for row in wrap(line, 260, 20, False)[:-1])
+    result = ingest([path])
+    check_offsets(result.paragraphs, extract_text(path))
     assert texts(result.paragraphs) == ["".join(t.split()) for t in txt_paragraphs]
 
 

@@ -15,6 +15,7 @@ from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
+from nlp.ingest.clean import TERMINAL
 from nlp.ingest.decode import decode_bytes
 
 
@@ -31,21 +32,40 @@ PAGE_NUMBER = re.compile(r"[-—–\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:(?:/|�
 def pdf_text(data: bytes) -> tuple[str, int]:
     """(text, page count) of a PDF: the pages' lines in order, without the lines that are page
     numbers or a running header/footer (the same first or last line on most pages), which
-    would otherwise land inside the paragraph that runs across the page break."""
+    would otherwise land inside the paragraph that runs across the page break. Lines the
+    layout shows to go on (see _continues) are joined here, where the positions are known; the
+    other breaks are left to the cleaning (rejoin_broken_lines), as in a PDF saved as text."""
     import pdfplumber
 
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = [(page.extract_text() or "").split("\n") for page in pdf.pages]
+            pages = [page.extract_text_lines(return_chars=False) for page in pdf.pages]
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for a damaged file
         raise ExtractError(f"not a readable PDF ({type(exc).__name__}: {exc})") from None
-    running = _running_lines(pages)
+    running = _running_lines([[line["text"] for line in page] for page in pages])
     lines = [line for page in pages for k, line in enumerate(page)
-             if not ((k == 0 or k == len(page) - 1) and (PAGE_NUMBER.fullmatch(line) or line.strip() in running))]
-    text = "\n".join(lines)
-    if not text.strip():
+             if not ((k == 0 or k == len(page) - 1) and (PAGE_NUMBER.fullmatch(line["text"]) or line["text"].strip() in running))]
+    if not any(line["text"].strip() for line in lines):
         raise ExtractError(f"the PDF's {len(pages)} pages hold no text layer (a scan?); run OCR on it first")
-    return text, len(pages)
+    joins = _continues(lines)
+    return "".join(line["text"] + ("" if join else "\n") for line, join in zip(lines, joins + [True])), len(pages)
+
+
+def _continues(lines: list[dict]) -> list[bool]:
+    """For each line but the last, whether its paragraph goes on in the next line: the line
+    fills the text width (ends within 1.5 characters of the right margin: ragged-right text
+    leaves up to one) and the next one starts
+    at the left margin, not indented. A full line that ends a sentence (。, TERMINAL) goes on only where
+    the document indents its paragraphs, for there a new paragraph would be indented."""
+    widths = sorted((ln["x1"] - ln["x0"]) / len(ln["text"]) for ln in lines if len(ln["text"]) >= 10)
+    if not widths:
+        return [False] * (len(lines) - 1)
+    char = widths[len(widths) // 2]
+    left, right = min(ln["x0"] for ln in lines), max(ln["x1"] for ln in lines)
+    indented = [ln["x0"] > left + char / 2 for ln in lines]
+    indents = sum(indented) >= 0.05 * len(lines)
+    return [line["x1"] >= right - 1.5 * char and not indented[i + 1] and (indents or line["text"][-1] not in TERMINAL)
+            for i, line in enumerate(lines[:-1])]
 
 
 def _running_lines(pages: list[list[str]]) -> set[str]:
