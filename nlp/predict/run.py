@@ -6,7 +6,8 @@ predicts them; this module keeps the books. Each finished document is checkpoint
 yet done; the final files are then rebuilt from the checkpoints in input order, each written
 atomically (temporary file + os.replace). A document that cannot be read or on which a
 predictor fails is reported in errors.jsonl and skipped. Both engines predict the same
-groups of documents, so that their outputs are byte-identical.
+groups of documents, so that their outputs are byte-identical. `predict_stream` (`--output -`)
+writes the paragraph records to a stream instead, as each document is done, with no folder.
 """
 
 from __future__ import annotations
