@@ -18,7 +18,7 @@ def add_parser(subparsers, name: str, help_text: str) -> None:
                    help="folder for documents.jsonl + paragraphs.jsonl; - writes the paragraph records to standard output")
     p.add_argument("--max-chars", type=int, default=500, help="split paragraphs longer than this at a sentence end")
     p.add_argument("--errors", choices=("strict", "replace"), default="strict",
-                   help="damaged UTF-8 in a .txt file: strict reports the file, replace keeps it with U+FFFD "
+                   help="damaged UTF-8 in a .txt file or web page: strict reports the file, replace keeps it with U+FFFD "
                         "for each bad sequence (and says so in its source encoding and a warning)")
     p.set_defaults(func=run)
 
