@@ -48,11 +48,17 @@ def _umask() -> int:
 
 def write_jsonl(path: Path, records: Iterable[Any]) -> int:
     """Writes one JSON value per line (Chinese kept readable), atomically; returns the count."""
-    n = 0
     with atomic_writer(Path(path)) as fh:
-        for rec in records:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-            n += 1
+        return dump_jsonl(records, fh)
+
+
+def dump_jsonl(records: Iterable[Any], fh: TextIO) -> int:
+    """Writes one JSON value per line to an open text stream (a file, standard output): the
+    one line format of the project's JSONL files; returns the count."""
+    n = 0
+    for rec in records:
+        fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        n += 1
     return n
 
 

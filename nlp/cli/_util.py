@@ -4,7 +4,12 @@ into the one line a user sees (naming the file or key, no traceback)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import TextIO
+
+#: The output path that stands for standard output (`-o -`).
+STDOUT = "-"
 
 
 def add_config_arguments(
@@ -29,3 +34,23 @@ def error_message(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.filename and exc.strerror:
         return f"{exc.filename}: {exc.strerror}"
     return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def add_text_argument(p: argparse.ArgumentParser) -> None:
+    """--text, shared by `nlp ingest` and `nlp predict`: a report given on the command line."""
+    p.add_argument("--text", action="append", default=[], metavar="TEXT",
+                   help="a report's text, read as a .txt file is (repeatable; after the input files)")
+
+
+def command_inputs(args: argparse.Namespace) -> list:
+    """The inputs of a command: its paths (`-` is standard input) and --text strings, an
+    InputError (a ValueError: one line, exit code 2) when there are none."""
+    from nlp.ingest.readers import resolve_inputs
+
+    return resolve_inputs(args.inputs or [], args.text)
+
+
+def utf8_stdout() -> TextIO:
+    """Standard output for JSON lines: UTF-8 and `\n` whatever the locale, as the files are."""
+    sys.stdout.reconfigure(encoding="utf-8", newline="\n")  # type: ignore[union-attr]
+    return sys.stdout

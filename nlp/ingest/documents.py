@@ -12,7 +12,7 @@ from typing import Any
 
 from nlp.ingest.decode import NotTextError
 from nlp.ingest.pipeline import ingest
-from nlp.ingest.readers import InputError, iter_input_files, iter_jsonl_objects, row_hints
+from nlp.ingest.readers import InputError, TextInput, iter_input_files, iter_jsonl_objects, row_hints
 
 #: Keys of a raw-report JSONL record: such a file goes through ingestion, not as paragraphs.
 RAW_TEXT_KEYS = ("content", "full_text")
@@ -49,11 +49,11 @@ class Failure:
         return {"source": self.source, "doc_id": self.doc_id, "error": self.error}
 
 
-def is_presegmented(path: Path) -> bool:
+def is_presegmented(path: Path | TextInput) -> bool:
     """A .jsonl whose valid records are mostly paragraphs (`id` and `text`, no raw-report text
     key) rather than reports: decided by the majority of the first 200 valid lines, so that
     one malformed first line does not switch the whole file to raw-report reading."""
-    if path.suffix.lower() != ".jsonl":
+    if isinstance(path, TextInput) or path.suffix.lower() != ".jsonl":
         return False
     votes = 0
     try:
@@ -99,7 +99,7 @@ def _presegmented_paragraph(rec: Any, where: str, seen_ids: set[str]) -> dict:
     return {"id": rec["id"], "text": rec["text"], "section": str(rec.get("section") or "")}
 
 
-def read_documents(inputs: Iterable[Path], max_chars: int, errors: str = "strict") -> Iterator[Document | Failure]:
+def read_documents(inputs: Iterable[Path | TextInput], max_chars: int, errors: str = "strict") -> Iterator[Document | Failure]:
     """Documents of the inputs in order; unreadable files, documents and duplicates (the same
     doc_id twice) come out as failures, in place. `errors`: damaged UTF-8, see ingest."""
     return unique_documents(
@@ -108,10 +108,10 @@ def read_documents(inputs: Iterable[Path], max_chars: int, errors: str = "strict
     )
 
 
-def input_files(inputs: Iterable[Path]) -> Iterator[Path | Failure]:
-    """The files of the inputs in order (folders expanded); a missing input is a failure."""
+def input_files(inputs: Iterable[Path | TextInput]) -> Iterator[Path | TextInput | Failure]:
+    """The files of the inputs in order (folders expanded, text inputs kept); a missing input is a failure."""
     for path in inputs:
-        for item in iter_input_files([Path(path)]):
+        for item in iter_input_files([path if isinstance(path, TextInput) else Path(path)]):
             yield Failure(str(path), str(item)) if isinstance(item, InputError) else item
 
 
@@ -128,7 +128,7 @@ def unique_documents(items: Iterable[Document | Failure]) -> Iterator[Document |
         yield doc
 
 
-def read_file(path: Path, max_chars: int, errors: str = "strict") -> Iterator[Document | Failure]:
+def read_file(path: Path | TextInput, max_chars: int, errors: str = "strict") -> Iterator[Document | Failure]:
     """Documents and failures of one input file: pre-segmented JSONL or raw reports."""
     if is_presegmented(path):
         try:

@@ -11,7 +11,7 @@ from pathlib import Path
 from nlp.ingest.clean import clean_document
 from nlp.ingest.mapped import MappedText, encode_runs
 from nlp.ingest.metadata import extract_metadata
-from nlp.ingest.readers import SourceUnit, read_units
+from nlp.ingest.readers import SourceUnit, TextInput, read_units
 from nlp.ingest.segment import DEFAULT_MAX_CHARS, MIN_MAX_CHARS, segment
 from nlp.io import write_jsonl
 
@@ -80,7 +80,7 @@ def _where(unit: SourceUnit) -> str:
     return f"{s['path']}" + (f":{loc}" if loc else "")
 
 
-def ingest(paths: Iterable[Path], max_chars: int = DEFAULT_MAX_CHARS, errors: str = "strict") -> IngestResult:
+def ingest(paths: Iterable[Path | TextInput], max_chars: int = DEFAULT_MAX_CHARS, errors: str = "strict") -> IngestResult:
     """Read every input; a bad file or document is reported in `errors` and skipped. A paragraph
     limit below MIN_MAX_CHARS is a ValueError before anything is read. `errors="replace"` keeps
     .txt files with damaged UTF-8 (see decode_bytes), each named in a warning."""
@@ -88,7 +88,7 @@ def ingest(paths: Iterable[Path], max_chars: int = DEFAULT_MAX_CHARS, errors: st
         raise ValueError(f"the paragraph limit must be at least {MIN_MAX_CHARS} characters, got {max_chars}")
     result = IngestResult()
     seen: dict[str, str] = {}
-    for unit in read_units([Path(p) for p in paths], errors):
+    for unit in read_units([p if isinstance(p, TextInput) else Path(p) for p in paths], errors):
         if isinstance(unit, Exception):
             result.errors.append(str(unit))
             log.debug("skipped: %s", unit)

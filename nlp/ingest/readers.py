@@ -1,9 +1,13 @@
 """Input files -> source units (one raw report each, with where it came from).
 
 `.txt` (any supported encoding; a file holding several reports separated by `-` / title lines
-is split), `.csv` with a text column, `.jsonl` with a text field, or a directory of these.
-Raw offsets of a unit are character offsets in the decoded file (`.txt`) or in the text
-field of its row/line (`.csv`/`.jsonl`)."""
+is split), `.csv` with a text column, `.jsonl` with a text field, `.pdf`, `.html`/`.htm`/
+`.xhtml` (the page's main text, site chrome left out), `.docx`, or a directory of these; and
+in-memory text (`TextInput`: standard input, `--text`), read as a .txt file is. Raw offsets
+of a unit are character offsets in the decoded file (`.txt`), in the text field of its
+row/line (`.csv`/`.jsonl`) or in the text extracted from the file (`.pdf`, `.html`, `.docx`:
+nlp.ingest.formats.extract_text gives it back). A .txt file that is in fact a PDF or a web
+page is read by its real format; legacy Word/Excel/RTF/WPS files are named as unsupported."""
 
 from __future__ import annotations
 
@@ -15,15 +19,16 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Callable, Iterator, Sequence, TypeVar
 
 from nlp.ingest.decode import NotTextError, decode_bytes
+from nlp.ingest.formats import ExtractError, docx_text, html_text, pdf_text
 
 #: Report texts are long: a whole report in one CSV cell is normal (the default limit is 131,072).
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 TEXT_FIELDS = ("full_text", "text", "content", "body")
-SUFFIXES = (".txt", ".csv", ".jsonl")
+SUFFIXES = (".txt", ".csv", ".jsonl", ".pdf", ".html", ".htm", ".xhtml", ".docx")
 # `-` line, then a title line naming a work report: the start of one report in a bundle.
 MULTI_SEPARATOR = re.compile(r"(?m)^-[ \t]*\n(?=[^\n]*工作报告)")
 
@@ -40,14 +45,54 @@ class SourceUnit:
     hints: dict = field(default_factory=dict)
 
 
-def iter_input_files(paths: list[Path]) -> Iterator[Path | InputError]:
-    """Expand directories (sorted, so runs are reproducible); report missing paths."""
+@dataclass(frozen=True)
+class TextInput:
+    """An input that is no file: standard input or a `--text` string, as bytes read like a
+    .txt file's. It travels (pickled) where a path would, so every engine can read it."""
+
+    name: str
+    data: bytes
+
+    @classmethod
+    def from_text(cls, text: str, name: str = "<text>") -> "TextInput":
+        return cls(name, text.encode("utf-8"))
+
+    def __str__(self) -> str:
+        return self.name
+
+
+#: The input path that stands for standard input.
+STDIN = "-"
+
+
+def resolve_inputs(paths: Sequence[Path | str], texts: Sequence[str] = (), stdin: BinaryIO | None = None) -> list[Path | TextInput]:
+    """The inputs of a command line: its paths, `-` read from `stdin` (once: its bytes are
+    gone after), then the `--text` strings. An InputError when there is no input at all."""
+    if sum(str(p) == STDIN for p in paths) > 1:
+        raise InputError("`-` (standard input) is given more than once; it can be read only once")
+    if not paths and not texts:
+        raise InputError("no input: give files or folders, `-` for standard input, or --text")
+    inputs: list[Path | TextInput] = []
     for path in paths:
+        if str(path) == STDIN:
+            inputs.append(TextInput("<stdin>", (stdin or sys.stdin.buffer).read()))
+        else:
+            inputs.append(Path(path))
+    names = ["<text>"] if len(texts) == 1 else [f"<text {i}>" for i in range(1, len(texts) + 1)]
+    return inputs + [TextInput.from_text(text, name) for name, text in zip(names, texts)]
+
+
+def iter_input_files(paths: Sequence[Path | TextInput]) -> Iterator[Path | TextInput | InputError]:
+    """Expand directories (sorted, so runs are reproducible); report missing paths; text inputs pass."""
+    for path in paths:
+        if isinstance(path, TextInput):
+            yield path
+            continue
         path = Path(path)
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
             if not files:
-                yield InputError(f"{path}: directory holds no .txt/.csv/.jsonl file")
+                yield InputError(f"{path}: directory holds no {'/'.join(SUFFIXES)} file")
             yield from files
         elif path.is_file():
             yield path
@@ -86,38 +131,80 @@ def _text_field(row: dict, where: str) -> str:
     raise InputError(f"{where}: no text field (expected one of {', '.join(TEXT_FIELDS)}; keys: {sorted(row)})")
 
 
-#: Formats reports are published in that ingestion does not read (yet): named, not ingested
-#: as text with their markup or PDF syntax.
-UNSUPPORTED = {".html": "HTML", ".htm": "HTML", ".xhtml": "HTML", ".pdf": "PDF", ".doc": "Word", ".docx": "Word",
-               ".xls": "Excel", ".xlsx": "Excel", ".rtf": "RTF", ".wps": "WPS"}
-_SIGNATURES = ((b"%PDF-", "PDF"), (b"PK\x03\x04", "a ZIP archive (Word, Excel)"), (b"\xd0\xcf\x11\xe0", "an OLE document (Word, Excel)"),
+#: Formats reports are published in that ingestion does not read: named, not ingested as
+#: text with their binary syntax.
+UNSUPPORTED = {".doc": "Word (.doc)", ".xls": "Excel", ".xlsx": "Excel", ".rtf": "RTF", ".wps": "WPS"}
+_SIGNATURES = ((b"PK\x03\x04", "a ZIP archive (Word .docx, Excel)"), (b"\xd0\xcf\x11\xe0", "an OLE document (Word .doc, Excel)"),
                (b"{\\rtf", "RTF"))
 _HTML = re.compile(rb"^\s*(?:<!doctype html|<html|<\?xml[^>]*>\s*<html)", re.IGNORECASE)
 
 
 def unsupported_format(path: Path, head: bytes) -> str | None:
-    """The name of a format that ingestion does not read, by suffix or by the file's first
-    bytes (a PDF or web page saved as .txt), else None."""
+    """The name of a format that ingestion does not read, by suffix or, for a text input, by
+    its first bytes (a Word file saved as .txt), else None."""
     if path.suffix.lower() in UNSUPPORTED:
         return UNSUPPORTED[path.suffix.lower()]
-    for signature, name in _SIGNATURES:
-        if head.startswith(signature):
-            return name
-    return "HTML" if _HTML.match(head.lstrip(b"\xef\xbb\xbf")[:200]) else None
+    return next((name for signature, name in _SIGNATURES if head.startswith(signature)), None)
 
 
-def read_txt(path: Path, errors: str = "strict") -> Iterator[SourceUnit]:
-    data = path.read_bytes()
-    if (fmt := unsupported_format(path, data[:512])) is not None:
-        raise InputError(f"{path}: {fmt} is not read by `nlp ingest` (it reads .txt, .csv and .jsonl); "
-                         "convert it to text first, e.g. save the page or document as UTF-8 text")
-    text, encoding = decode_bytes(data, str(path), errors)
+#: A reader of a file's bytes: (data, name, errors) -> its units.
+BytesReader = Callable[[bytes, str, str], Iterator[SourceUnit]]
+T = TypeVar("T")
+
+
+def sniffed_reader(head: bytes) -> BytesReader | None:
+    """The reader of the real format of text input that is in fact a PDF or a web page, else None."""
+    if head.startswith(b"%PDF-"):
+        return pdf_units
+    return html_units if _HTML.match(head.lstrip(b"\xef\xbb\xbf")[:200]) else None
+
+
+def text_units(data: bytes, name: str, errors: str = "strict") -> Iterator[SourceUnit]:
+    """Units of the bytes of a .txt file or a text input: decoded (decode_bytes), split into
+    its reports when it bundles several; a PDF or web page is read by its real format."""
+    if (fmt := unsupported_format(Path(name), data[:512])) is not None:
+        raise InputError(f"{name}: {fmt} is not read by `nlp ingest` (it reads {', '.join(SUFFIXES)}); "
+                         "convert it first, e.g. save the document as .docx, PDF or UTF-8 text")
+    if (reader := sniffed_reader(data[:512])) is not None:
+        yield from reader(data, name, errors)
+        return
+    text, encoding = decode_bytes(data, name, errors)
+    yield from _report_units(text, {"path": name, "encoding": encoding})
+
+
+def _report_units(text: str, source: dict) -> Iterator[SourceUnit]:
+    """A unit per report of `text` (a bundle is split, each part numbered in its source)."""
     spans = split_multi_report(text)
     for i, (start, end) in enumerate(spans):
-        source = {"path": str(path), "encoding": encoding}
-        if len(spans) > 1:
-            source["part"] = i + 1
-        yield SourceUnit(text[start:end], source, raw_start=start)
+        yield SourceUnit(text[start:end], {**source, "part": i + 1} if len(spans) > 1 else dict(source), raw_start=start)
+
+
+def _extracted(name: str, fmt: str, extract: Callable[[], T]) -> T:
+    """extract() with an ExtractError turned into the InputError that names the file."""
+    try:
+        return extract()
+    except ImportError as exc:
+        raise InputError(f"{name}: reading {fmt} needs the {exc.name} package: pip install pdfplumber python-docx") from None
+    except ExtractError as exc:
+        raise InputError(f"{name}: {exc}") from None
+
+
+def pdf_units(data: bytes, name: str, errors: str = "strict") -> Iterator[SourceUnit]:
+    """The report(s) of a PDF's text layer; `errors` is unused (a PDF holds no encoded text)."""
+    text, pages = _extracted(name, "PDF", lambda: pdf_text(data))
+    yield from _report_units(text, {"path": name, "format": "pdf", "pages": pages})
+
+
+def html_units(data: bytes, name: str, errors: str = "strict") -> Iterator[SourceUnit]:
+    """The report(s) of a web page's main text (nlp.ingest.formats.html_text)."""
+    text, encoding = html_text(data, name, errors)
+    yield from _report_units(text, {"path": name, "format": "html", "encoding": encoding})
+
+
+def docx_units(data: bytes, name: str, errors: str = "strict") -> Iterator[SourceUnit]:
+    """The report(s) of a Word .docx body; `errors` is unused (the XML is UTF-8 by rule)."""
+    text = _extracted(name, "Word .docx", lambda: docx_text(data))
+    yield from _report_units(text, {"path": name, "format": "docx"})
 
 
 def read_csv(path: Path) -> Iterator[SourceUnit | InputError]:
@@ -216,18 +303,25 @@ def read_jsonl_reports(path: Path) -> Iterator[SourceUnit | InputError]:
         yield SourceUnit(row[key], {"path": str(path), "line": line, "field": key, "encoding": encoding}, hints=row_hints(row))
 
 
-READERS = {".txt": read_txt, ".csv": read_csv, ".jsonl": read_jsonl_reports}
+#: Readers of whole files by suffix (any other suffix is read as .txt).
+READERS = {".csv": read_csv, ".jsonl": read_jsonl_reports}
+#: Readers of a file's bytes by suffix; a text input (`TextInput`) is read by text_units.
+BYTES_READERS: dict[str, BytesReader] = {".pdf": pdf_units, ".html": html_units, ".htm": html_units, ".xhtml": html_units, ".docx": docx_units}
 
 
-def read_units(paths: list[Path], errors: str = "strict") -> Iterator[SourceUnit | InputError | NotTextError]:
+def read_units(paths: Sequence[Path | TextInput], errors: str = "strict") -> Iterator[SourceUnit | InputError | NotTextError]:
     """Every source unit of the inputs; unreadable inputs come out as errors, in order.
-    `errors` ("strict" or "replace") is how damaged UTF-8 in .txt files is handled (decode_bytes)."""
+    `errors` ("strict" or "replace") is how damaged UTF-8 in .txt and web-page files is handled (decode_bytes)."""
     for item in iter_input_files(paths):
         if isinstance(item, InputError):
             yield item
             continue
-        reader = READERS.get(item.suffix.lower(), read_txt)
         try:
-            yield from (reader(item, errors) if reader is read_txt else reader(item))
+            if isinstance(item, TextInput):
+                yield from text_units(item.data, item.name, errors)
+            elif item.suffix.lower() in READERS:
+                yield from READERS[item.suffix.lower()](item)
+            else:
+                yield from BYTES_READERS.get(item.suffix.lower(), text_units)(item.read_bytes(), str(item), errors)
         except (NotTextError, InputError, OSError) as exc:
             yield exc if isinstance(exc, ValueError) else InputError(f"{item}: {exc}")

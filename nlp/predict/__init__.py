@@ -6,6 +6,6 @@ a run (checkpoints, resume, final files), `local` and `ray_engine` the engines t
 predict: this process, or Ray Data actors on a cluster, with byte-identical outputs."""
 
 from nlp.predict.paragraphs import Predictors, load_predictors, predict_paragraphs
-from nlp.predict.run import MANIFEST, STATE_DIR, predict_paths
+from nlp.predict.run import MANIFEST, STATE_DIR, predict_paths, predict_stream
 
-__all__ = ["MANIFEST", "STATE_DIR", "Predictors", "load_predictors", "predict_paragraphs", "predict_paths"]
+__all__ = ["MANIFEST", "STATE_DIR", "Predictors", "load_predictors", "predict_paragraphs", "predict_paths", "predict_stream"]

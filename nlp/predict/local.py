@@ -10,6 +10,7 @@ from typing import Any
 
 from nlp.config import PredictConfig
 from nlp.ingest.documents import Document, Failure, read_documents
+from nlp.ingest.readers import TextInput
 from nlp.predict.paragraphs import Predictors, Result, document_groups, predict_group
 
 
@@ -20,7 +21,7 @@ class LocalEngine:
     cfg: PredictConfig
     predictors: Predictors
 
-    def documents(self, inputs: Sequence[Path]) -> Iterator[Document | Failure]:
+    def documents(self, inputs: Sequence[Path | TextInput]) -> Iterator[Document | Failure]:
         return read_documents(inputs, self.cfg.max_paragraph_chars, self.cfg.decode_errors)
 
     def predict(self, docs: Sequence[Document], progress: Any) -> Iterator[tuple[Document, Result]]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from nlp.config import PredictConfig
 from nlp.ingest.documents import Document, Failure, input_files, read_file, unique_documents
+from nlp.ingest.readers import TextInput
 from nlp.predict.paragraphs import Predictors, Result, document_groups, load_predictors, predict_group
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class RayEngine:
         if self._started:
             _ray().shutdown()
 
-    def documents(self, inputs: Sequence[Path]) -> Iterator[Document | Failure]:
+    def documents(self, inputs: Sequence[Path | TextInput]) -> Iterator[Document | Failure]:
         ray = _ray()
         files = list(input_files(inputs))
         paths = [str(f) for f in files if isinstance(f, Path)]
@@ -65,6 +66,8 @@ class RayEngine:
         for file in files:
             if isinstance(file, Failure):
                 items.append(file)
+            elif isinstance(file, TextInput):  # in memory already: read here, not shipped to a task
+                items += read_file(file, self.cfg.max_paragraph_chars, self.cfg.decode_errors)
             else:
                 items += read[k]
                 k += 1

@@ -6,7 +6,8 @@ predicts them; this module keeps the books. Each finished document is checkpoint
 yet done; the final files are then rebuilt from the checkpoints in input order, each written
 atomically (temporary file + os.replace). A document that cannot be read or on which a
 predictor fails is reported in errors.jsonl and skipped. Both engines predict the same
-groups of documents, so that their outputs are byte-identical.
+groups of documents, so that their outputs are byte-identical. `predict_stream` (`--output -`)
+writes the paragraph records to a stream instead, as each document is done, with no folder.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TextIO
 
 from nlp.config import PredictConfig, to_dict
 from nlp.ingest.documents import Document, Failure
-from nlp.io import atomic_writer, write_jsonl
+from nlp.ingest.readers import TextInput
+from nlp.io import atomic_writer, dump_jsonl, write_jsonl
 from nlp.predict.paragraphs import Predictors, Result
 from nlp.render import HTML_DIR
 from nlp.tables import DOCUMENT_COLUMNS, REGION_COLUMNS, TARGET_COLUMNS, document_rows, region_rows, target_rows, write_csv
@@ -36,7 +38,7 @@ STATE_DIR = ".predict-state"
 class Engine(Protocol):
     """Where the reading and predicting happen (this process, or a Ray cluster)."""
 
-    def documents(self, inputs: Sequence[Path]) -> Iterator[Document | Failure]:
+    def documents(self, inputs: Sequence[Path | TextInput]) -> Iterator[Document | Failure]:
         """Documents and failures of the inputs, in input order."""
 
     def predict(self, docs: Sequence[Document], progress: Any) -> Iterator[tuple[Document, Result]]:
@@ -182,15 +184,13 @@ def make_engine(cfg: PredictConfig, predictors: Predictors | None = None) -> Eng
 
 
 def predict_paths(
-    cfg: PredictConfig, inputs: Sequence[Path], output: Path | None = None, resume: bool = False,
+    cfg: PredictConfig, inputs: Sequence[Path | TextInput], output: Path | None = None, resume: bool = False,
     predictors: Predictors | None = None, progress: bool = True,
 ) -> dict[str, Any]:
     """Predicts every document of `inputs` into `output` (default: the config's output.dir)
     with the engine of `cfg.engine` and returns a summary: documents and paragraphs written,
     documents resumed from an earlier run, failures, row counts per file. `predictors`
     defaults to those the config names."""
-    from tqdm import tqdm
-
     engine = make_engine(cfg, predictors)
     try:
         output = Path(output or cfg.output.dir)
@@ -198,25 +198,18 @@ def predict_paths(
         (output / MANIFEST).unlink(missing_ok=True)  # the folder is an unfinished run until the end
         run = _Run()
         todo: list[Document] = []
-        for item in engine.documents(inputs):
-            if isinstance(item, Failure):
-                log.warning("skipped: %s", item.error)
-                run.failures.append(item)
-                continue
+        for item in _documents(engine, inputs, run):
             key = _state_key(item)
             run.done[key] = len(item.paragraphs)
             if resume and _readable_checkpoint(state / "docs" / f"{key}.json"):
                 run.resumed += 1
             else:
                 todo.append(item)
-        with tqdm(total=sum(len(d.paragraphs) for d in todo), unit="para", desc="predict", disable=not progress) as bar:
-            for doc, result in engine.predict(todo, bar):
-                if isinstance(result, str):
-                    log.warning("skipped document %s (%s): %s", doc.doc_id, doc.source, result)
-                    run.failures.append(Failure(doc.source, result, doc.doc_id))
-                    del run.done[_state_key(doc)]
-                else:
-                    _save_doc(state, doc, result)
+        for doc, records in _predicted(engine, todo, run, progress):
+            if records is None:
+                del run.done[_state_key(doc)]
+            else:
+                _save_doc(state, doc, records)
     finally:
         engine.close()
     counts = _write_outputs(output, state, run, cfg.output.formats)
@@ -228,3 +221,56 @@ def predict_paths(
         "errors": len(run.failures),
         "files": counts,
     }
+
+
+def predict_stream(
+    cfg: PredictConfig, inputs: Sequence[Path | TextInput], out: TextIO, predictors: Predictors | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Predicts every document of `inputs` and writes its paragraph records to `out` as JSON
+    lines as soon as it is done, the lines paragraphs.jsonl of predict_paths would hold; no
+    folder, checkpoint or table is written (so no resume). Returns the summary, the failures
+    (errors.jsonl's records) in it."""
+    engine = make_engine(cfg, predictors)
+    run = _Run()
+    try:
+        docs = list(_documents(engine, inputs, run))
+        for doc, records in _predicted(engine, docs, run, progress):
+            if records is not None:
+                run.done[doc.doc_id] = dump_jsonl(records, out)
+                out.flush()
+    finally:
+        engine.close()
+    return {
+        "output": "<stdout>",
+        "documents": len(run.done),
+        "paragraphs": sum(run.done.values()),
+        "errors": len(run.failures),
+        "failures": [f.record() for f in run.failures],
+    }
+
+
+def _documents(engine: Engine, inputs: Sequence[Path | TextInput], run: _Run) -> Iterator[Document]:
+    """The documents of the inputs; an input or document that cannot be read is logged and
+    kept in `run.failures`."""
+    for item in engine.documents(inputs):
+        if isinstance(item, Failure):
+            log.warning("skipped: %s", item.error)
+            run.failures.append(item)
+        else:
+            yield item
+
+
+def _predicted(engine: Engine, docs: list[Document], run: _Run, progress: bool) -> Iterator[tuple[Document, list[dict] | None]]:
+    """Each document with its records, in order, under a progress bar of paragraphs; None for a
+    document a predictor failed on (logged and kept in `run.failures`)."""
+    from tqdm import tqdm
+
+    with tqdm(total=sum(len(d.paragraphs) for d in docs), unit="para", desc="predict", disable=not progress) as bar:
+        for doc, result in engine.predict(docs, bar):
+            if isinstance(result, str):
+                log.warning("skipped document %s (%s): %s", doc.doc_id, doc.source, result)
+                run.failures.append(Failure(doc.source, result, doc.doc_id))
+                yield doc, None
+            else:
+                yield doc, result
