@@ -18,7 +18,7 @@ from nlp.ingest.mapped import decode_runs
 from nlp.ingest.readers import STDIN, TextInput, resolve_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
-GUICHI = ROOT / "data" / "samples" / "guichi-2021.txt"
+GUICHI = ROOT / "nlp" / "resources" / "samples" / "guichi-2021.txt"
 HEADER = "池州市贵池区人民政府"
 FONT = "STSong-Light"
 
