@@ -43,7 +43,7 @@ def sample_lines() -> list[str]:
 
 def make_batch(folder: Path) -> Path:
     """95 good reports (60 .txt files, 35 records of one raw-report .jsonl) and 5 corrupt
-    documents: NUL bytes, damaged UTF-8, HTML, an empty file, a bad JSON line."""
+    documents: NUL bytes, damaged UTF-8, a Word .doc saved as .txt, an empty file, a bad JSON line."""
     folder.mkdir(parents=True)
     lines = sample_lines()
     assert len(lines) >= 2 * N_GOOD + 3
@@ -55,7 +55,7 @@ def make_batch(folder: Path) -> Path:
     (folder / "counties.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
     (folder / "bad-nul.txt").write_bytes("政府工作报告\n".encode() + b"\x00\x01\x02" * 50)
     (folder / "bad-utf8.txt").write_bytes("政府工作报告\n全年地区生产总值增长".encode() + b"\xe5\xa2")
-    (folder / "bad-html.txt").write_text("<!DOCTYPE html><html><body>政府工作报告</body></html>", encoding="utf-8")
+    (folder / "bad-word.txt").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64)  # a .doc saved as .txt
     (folder / "bad-empty.txt").write_bytes(b"")
     return folder
 
@@ -96,7 +96,7 @@ def test_ray_engine_gives_the_local_files_byte_for_byte(cluster, models, inputs,
     assert files == json.loads((local_run / MANIFEST).read_text(encoding="utf-8"))["files"]
     errors = read_jsonl(tmp_path / "ray" / "errors.jsonl")
     assert sorted(Path(e["source"]).name.split(":")[0] for e in errors) == [
-        "bad-empty.txt", "bad-html.txt", "bad-nul.txt", "bad-utf8.txt", "counties.jsonl"]
+        "bad-empty.txt", "bad-nul.txt", "bad-utf8.txt", "bad-word.txt", "counties.jsonl"]
 
 
 def test_ray_engine_resumes_what_the_local_engine_left(cluster, models, inputs, local_run, tmp_path, capsys):
