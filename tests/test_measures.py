@@ -60,6 +60,8 @@ def m(indicator, kind, values, unit, qualifier="point", change=None, comparison=
         ("国内生产总值从54万亿元增加到82.7万亿元，年均增长7.1%",
          [m("国内生产总值", "level", [54.0, 82.7], "万亿元", change="增加到", value_to=82.7),
           m("国内生产总值", "growth", [7.1], "%", change="年均增长")]),
+        ("外资研发中心、地区总部分别从481家、771家增加到636家、1076家",  # one clause: from-values, then to-values
+         [m("外资研发中心、地区总部", "level", [481.0, 771.0, 636.0, 1076.0], "家", change="增加到", value_to=636.0)]),
         ("国内生产总值增长6—6.5%", [m("国内生产总值", "growth", [6.0, 6.5], "%", "range", change="增长", value_to=6.5)]),
         # several values of one measure: 分别…和…, a list after 、
         ("城乡居民人均可支配收入分别增长8%和9%左右",
@@ -73,6 +75,7 @@ def m(indicator, kind, values, unit, qualifier="point", change=None, comparison=
         ("城镇登记失业率控制在4.5%以内", [m("城镇登记失业率", "level", [4.5], "%", "以内", change="控制在")]),
         # units as written, Chinese numerals
         ("粮食产量1.3万亿斤以上", [m("粮食产量", "level", [1.3], "万亿斤", "以上")]),
+        ("新筹集保障性租赁住房6957套（间）", [m("保障性租赁住房", "level", [6957.0], "套（间）", change="新筹集")]),
         ("PM2.5平均浓度下降到30微克/立方米", [m("PM2.5平均浓度", "level", [30.0], "微克/立方米", change="下降到")]),
         ("研发投入强度提高两个百分点", [m("研发投入强度", "growth", [2.0], "个百分点", change="提高")]),
         ("赤字率拟按2.6%安排，比去年预算低0.4个百分点",

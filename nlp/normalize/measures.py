@@ -47,6 +47,8 @@ _GENERIC = {"增速", "增幅", "总量", "规模", "总额", "排名", "位次"
 #: A count followed at once by another number: 4412户18918人 is two measures of one group.
 _ADJACENT = re.compile(r"(?<![0-9.])[0-9]+(?:\.[0-9]+)?万?(?:户|人|名|个|家|所|项|套|座|处|条)(?=[0-9])")
 _SHARE_SUFFIXES = ("比重", "占比", "比例", "份额")
+#: A from-value list still waiting for its to-values (分别从771家、481家 | 增加到1076家、636家): no cut.
+_OPEN_FROM = re.compile(r"(?:从|由)[0-9][^到至]*\Z")
 #: Verbs that make a comparison by themselves, as in 高于全国1.7个百分点.
 _COMPARATIVE = ("高于", "低于", "快于", "慢于", "超过", "超出", "好于", "优于", "高出")
 
@@ -59,7 +61,8 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
         before = norm[cuts[-1] : sep.start()].strip()
         nxt_end = next((m.start() for m in _SEPARATORS.finditer(norm, sep.end())), len(norm))
         after = norm[sep.end() : nxt_end].strip()
-        if before and _ends_with_value(before) and after and not VALUE_FULL.fullmatch(after) and _HAS_NUMBER.search(after):
+        if (before and _ends_with_value(before) and after and not VALUE_FULL.fullmatch(after) and _HAS_NUMBER.search(after)
+                and not _OPEN_FROM.search(before)):
             cuts.append(sep.end())
     cuts += [m.end() for m in _ADJACENT.finditer(norm)]  # 4412户18918人: two counts, no separator
     cuts = sorted(set(cuts))
@@ -168,11 +171,12 @@ def _kind(parsed: dict[str, Any], comparison: str | None) -> str:
 
 def _finish(parsed: dict[str, Any], comparison: str | None, kind: str) -> dict[str, Any]:
     values = parsed["values"]
-    two = parsed["qualifier"] == "range" or parsed["from_value"] is not None
+    # The second of a range; of a from-to the first to-value (分别从771家、481家增加到1076家、636家: 1076).
+    to = 1 if parsed["qualifier"] == "range" else len(values) // 2 if parsed["from_value"] is not None else None
     return {
         "indicator": parsed["indicator"], "indicator_inherited": False, "kind": kind, "change": parsed["change"],
         "comparison": comparison, "values": values, "value": values[0] if values else None,
-        "value_to": values[1] if two and len(values) > 1 else None, "unit": parsed["unit"],
+        "value_to": values[to] if to and len(values) > 1 else None, "unit": parsed["unit"],
         "qualifier": parsed["qualifier"], "value_base": parsed["value_base"], "unit_base": parsed["unit_base"],
         "percent_missing": parsed["percent_missing"],
     }

@@ -109,7 +109,7 @@ def _value_pattern(number: str, named: bool) -> str:
 def _outer_regex(number: str, tail: str) -> re.Pattern[str]:
     value = _value_pattern(number, named=False)
     return re.compile(
-        rf"^(?P<head>.*?)(?:(?P<from_kw>从|由)(?P<from>{value}))?"
+        rf"^(?P<head>.*?)(?:(?P<from_kw>从|由)(?P<from>{value}(?:\s*{_SEP}\s*{value})*))?"
         rf"(?P<adv>(?:{_alt(_ADVERBS)})*)(?:(?P<change>{_alt(_VERBS)})|到|至)?\s*"
         rf"(?P<values>{value}(?:\s*{_SEP}\s*{value})*)(?P<tail>{tail})\Z",
         re.S,
@@ -282,10 +282,10 @@ def normalize_quantity(text: str) -> dict:
 
     values, is_range = _parse_values(m["values"])
     from_value = None
-    if m["from"]:
-        from_value = _parse_value(m["from"])
-        if from_value is not None:
-            values.insert(0, from_value)
+    if m["from"]:  # 分别从771家、481家增加到1076家、636家: the from-values, then the to-values
+        from_values, _ = _parse_values(m["from"])
+        from_value = from_values[0] if from_values else None
+        values = from_values + values
     if not values:
         return _empty(*_split_head(text[: m.start("values")], m["change"]))
 
