@@ -75,6 +75,12 @@ def m(indicator, kind, values, unit, qualifier="point", change=None, comparison=
         ("城镇登记失业率控制在4.5%以内", [m("城镇登记失业率", "level", [4.5], "%", "以内", change="控制在")]),
         # units as written, Chinese numerals
         ("粮食产量1.3万亿斤以上", [m("粮食产量", "level", [1.3], "万亿斤", "以上")]),
+        # a scope word a predicted span may hold is not part of the indicator; 全国 is (a name)
+        ("全省地区生产总值增长5%左右", [m("地区生产总值", "growth", [5.0], "%", "左右", change="增长")]),
+        ("全国文明村镇达到84个", [m("全国文明村镇", "level", [84.0], "个", change="达到")]),
+        # building verbs one after the other; 安置 of 安置房 is the noun's
+        ("新建改建农村公路1000公里", [m("农村公路", "level", [1000.0], "公里", change="新建改建")]),
+        ("建成安置房2312套", [m("安置房", "level", [2312.0], "套", change="建成")]),
         ("新筹集保障性租赁住房6957套（间）", [m("保障性租赁住房", "level", [6957.0], "套（间）", change="新筹集")]),
         ("PM2.5平均浓度下降到30微克/立方米", [m("PM2.5平均浓度", "level", [30.0], "微克/立方米", change="下降到")]),
         ("研发投入强度提高两个百分点", [m("研发投入强度", "growth", [2.0], "个百分点", change="提高")]),
