@@ -81,6 +81,11 @@ def m(indicator, kind, values, unit, qualifier="point", change=None, comparison=
         # building verbs one after the other; 安置 of 安置房 is the noun's
         ("新建改建农村公路1000公里", [m("农村公路", "level", [1000.0], "公里", change="新建改建")]),
         ("建成安置房2312套", [m("安置房", "level", [2312.0], "套", change="建成")]),
+        ("建设筹集保障性住房36万套", [m("保障性住房", "level", [36.0], "万套", change="建设筹集")]),
+        # a predicate after the thing counted; an adverb and verb after the indicator
+        ("20所学校相继建成", [m("学校", "level", [20.0], "所")]),
+        ("中欧班列累计开行超1.4万列", [m("中欧班列", "level", [1.4], "万列", "以上", change="超")]),
+        ("货运周转量近400亿吨公里", [m("货运周转量", "level", [400.0], "亿吨公里", "左右")]),
         ("新筹集保障性租赁住房6957套（间）", [m("保障性租赁住房", "level", [6957.0], "套（间）", change="新筹集")]),
         ("PM2.5平均浓度下降到30微克/立方米", [m("PM2.5平均浓度", "level", [30.0], "微克/立方米", change="下降到")]),
         ("研发投入强度提高两个百分点", [m("研发投入强度", "growth", [2.0], "个百分点", change="提高")]),

@@ -126,14 +126,14 @@ _VALUE = re.compile(_value_pattern(f"{_CN_NUM}|{_ARABIC}", named=True), re.S)
 VALUE_FULL = _VALUE
 VALUE_END = re.compile(_value_pattern(f"{_CN_NUM}|{_ARABIC}", named=False) + r"\Z", re.S)
 _SEP_RE = re.compile(rf"\s*({_SEP})\s*")
-#: One leading verb, or several joined by 和/及/与/、 (新建和改造, 制定、修改、废止), or building verbs
-#: written one after the other (新建改建农村公路); not any verb (建成安置房: 安置房 is the noun).
-_CHAINED = ("新建", "改建", "扩建", "续建", "改扩建", "新改建", "改造", "提升")
-_LEAD_RE = re.compile(rf"^(?:{_alt(_LEAD_VERBS)})(?:(?:和|及|与|、|并)(?:{_alt(_LEAD_VERBS)})|{_alt(_CHAINED)})*")
+#: One leading verb, or several joined by 和/及/与/、 (新建和改造, 制定、修改、废止).
+_LEAD_RE = re.compile(rf"^(?:{_alt(_LEAD_VERBS)})(?:(?:和|及|与|、|并)(?:{_alt(_LEAD_VERBS)}))*")
+_ONE_LEAD_RE = re.compile(_alt(_LEAD_VERBS))
 _INNER_LEAD_RE = re.compile(_alt(v for v in _LEAD_VERBS if len(v) > 1))
 #: Verbs of a predicate after the thing counted (35家村镇银行完成改革任务): the noun ends there.
 _PREDICATE_RE = re.compile(r"(?<=..)(?:完成|建成(?!区)|运行|开园|调整|保持|挂职|建立|实现|落地|投产|开工|竣工|通过|获得|获评|入选|"
-                           r"荣登|参与|强链|纳入|达到|达标|全部|开展|成功|创建|落户|脱贫|完工|顺利|与|在|于|向)")
+                           r"荣登|参与|强链|纳入|达到|达标|全部|开展|成功|创建|落户|脱贫|完工|顺利|相继|陆续|交付|升格|参照|"
+                           r"列入|上榜|入围|成为|投用|通车|开业|挂牌|揭牌|与|在|于|向)")
 _INNER_RE = re.compile(_alt(v for v in _VERBS if len(v) > 1))  # 居 of 居民 is no verb
 _TRAILING_RE = re.compile(rf"(?:{_alt(_VERBS)})\Z")
 #: Scope words (GUIDELINES: never in a span, but a predicted span can hold one): 全省地区生产总值 is
@@ -142,7 +142,7 @@ _SCOPES = ("全省", "全市", "全区", "全县", "全州", "全盟", "全旗",
 _FILLER_RE = re.compile(rf"^(?:{_alt(_FILLERS)}|(?:{_alt(_SCOPES)})(?![域场]))+")
 #: Particles between an indicator and its number that are not part of its name (赤字率拟按2.6%).
 _PARTICLE_RE = re.compile(r"(?<=.)(?:拟按|拟|按|要|将|为|预计|力争|确保|有望|约|共|每年|年均|累计|分别|均|各|全年|今年|再|已经|已|"
-                          r"安排|预期目标|目标|中)+\Z")
+                          rf"安排|预期目标|目标|中|(?:累计|共|已)(?:{_alt(_LEAD_VERBS)}))+\Z")
 #: A run of years (连续13年, 五年) or a comparison base (比制度建立之初) inside an indicator.
 _DURATION_RE = re.compile(r"(?:已?连续[0-9一二三四五六七八九十]+年|(?<=.)[0-9一二三四五六七八九十]+年(?:来|间)?\Z)")
 _BASE_RE = re.compile(r"(?<=..)(?:比|较)(?![重例率值])[\u4e00-\u9fff]{2,10}\Z")
@@ -257,7 +257,12 @@ def _split_head(head: str, change: str | None) -> tuple[str | None, str | None]:
                 return head[: verb.start()] + head[verb.end():], change or verb.group()
         lead = _LEAD_RE.match(head)
         if lead:  # 新建和改造高标准农田: the verbs go, the change stays as found
-            change, head = change or lead.group(), head[lead.end():]
+            end = lead.end()
+            # Verbs written one after another (新建改建农村公路, 建设筹集保障性住房) go too, while a
+            # noun of 3 characters or more is left: 建成安置房 keeps 安置房, 新增治理面积 治理面积.
+            while (more := _ONE_LEAD_RE.match(head, end)) and len(head) - more.end() >= 3:
+                end = more.end()
+            change, head = change or head[:end], head[end:]
         head = _LEADING_ADVERBS.sub("", head)
     return head or None, change
 
