@@ -12,7 +12,7 @@ import pytest
 from nlp.annotate.splits import iter_gold_files
 from nlp.annotate.validate import load_gold_files
 from nlp.normalize.indicators import indicator_id, vocabulary
-from nlp.normalize.measures import measures, span_measures
+from nlp.normalize.measures import inherit_across_spans, measures, span_measures
 from nlp.normalize.periods import measure_period
 from nlp.tracking import TRACKING_COLUMNS, met, several_years, track, tracking_rows
 
@@ -266,3 +266,17 @@ def test_use_cjk_font_finds_the_installed_font() -> None:
     assert found or not noto
     if found:
         assert rcParams["font.sans-serif"][0].startswith(CJK_FONTS)
+
+
+def test_a_growth_span_cut_from_its_level_takes_the_indicator_of_the_span_before_it():
+    from nlp.predict.paragraphs import enriched_entity
+
+    text = "国内生产总值达到74.4万亿元，增长6.7%，居民消费价格上涨2%。城镇新增就业1300万人；增长5%"
+    spans = [("ACHIEVED", "国内生产总值达到74.4万亿元"), ("ACHIEVED", "增长6.7%"), ("ACHIEVED", "居民消费价格上涨2%"),
+             ("TARGET", "城镇新增就业1300万人"), ("ACHIEVED", "增长5%")]
+    entities = [enriched_entity({"id": "p", "text": text, "year": 2017},
+                                {"label": label, "start": text.index(s), "end": text.index(s) + len(s)}) for label, s in spans]
+    got = [[(m["indicator"], m["indicator_id"], m["indicator_inherited"]) for m in e["measures"]]
+           for e in inherit_across_spans(text, entities)]
+    assert got == [[("国内生产总值", "gdp", False)], [("国内生产总值", "gdp", True)], [("居民消费价格", "cpi", False)],
+                   [("城镇新增就业", "new_urban_jobs", False)], [(None, None, False)]]  # another label: not inherited

@@ -120,6 +120,29 @@ def span_measures(
             for m in measures(span_text)]
 
 
+#: What may stand between two quantity spans of one indicator: 国内生产总值达到74.4万亿元 | ， | 增长6.7%.
+_SPAN_GAP = re.compile(r"[，,、；;]?")
+
+
+def inherit_across_spans(text: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give the leading measures of a quantity span that names no indicator (`增长6.7%`) the
+    indicator of the span of the same label right before it, when only a comma or nothing
+    separates them: a span the tagger cut in two (`国内生产总值达到74.4` | `增长6.7%`) is then read as
+    the one span the GUIDELINES want. `entities` are those of paragraph `text` with their
+    `measures`; they are updated in place and returned."""
+    previous = None
+    for ent in sorted((e for e in entities if "measures" in e), key=lambda e: e["start"]):
+        source = previous["measures"][-1] if previous and previous["measures"] else None
+        if (source is not None and source["indicator"] and previous["label"] == ent["label"]
+                and _SPAN_GAP.fullmatch(text[previous["end"] : ent["start"]])):
+            for measure in ent["measures"]:
+                if measure["indicator"] is not None:
+                    break
+                measure.update(indicator=source["indicator"], indicator_id=source["indicator_id"], indicator_inherited=True)
+        previous = ent
+    return entities
+
+
 def _clause_measure(clause: str) -> dict[str, Any]:
     reading = clause
     run = _RUN.match(reading.translate(_FULLWIDTH))

@@ -51,6 +51,8 @@ def predict_paragraphs(
     (heading path, "" when unknown) is kept so that a reader of paragraphs.jsonl (`nlp render`)
     can show the report's structure. Texts go to the predictors in batches of similar length;
     `progress` (a tqdm bar) advances per batch."""
+    from nlp.normalize.measures import inherit_across_spans
+
     texts = [p["text"] for p in paragraphs]
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
     areas: list[Any] = [None] * len(texts)
@@ -69,7 +71,7 @@ def predict_paragraphs(
     return [
         {"id": p["id"], "doc_id": p["doc_id"], "text": p["text"], "section": p.get("section") or "",
          "areas": _checked_areas(a, p["id"]),
-         "entities": [enriched_entity(p, e) for e in ents]}
+         "entities": inherit_across_spans(p["text"], [enriched_entity(p, e) for e in ents])}
         for p, a, ents in zip(paragraphs, areas, entities)
     ]
 
