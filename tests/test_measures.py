@@ -86,6 +86,14 @@ def m(indicator, kind, values, unit, qualifier="point", change=None, comparison=
         ("20所学校相继建成", [m("学校", "level", [20.0], "所")]),
         ("中欧班列累计开行超1.4万列", [m("中欧班列", "level", [1.4], "万列", "以上", change="超")]),
         ("货运周转量近400亿吨公里", [m("货运周转量", "level", [400.0], "亿吨公里", "左右")]),
+        # a head of verbs only names no indicator: the noun after the number does
+        ("新开工630万套", [m(None, "level", [630.0], "万套", change="新开工")]),
+        ("新开工改造600个老旧小区", [m("老旧小区", "level", [600.0], "个", change="新开工改造")]),
+        # a lone 零 is no value; from-to values of a year
+        ("426个中央、省环保督察问题见底清零", [m("中央、省环保督察问题", "level", [426.0], "个")]),
+        ("非金融类对外直接投资从2007年的248亿美元上升到2012年的772亿美元",
+         [m("非金融类对外直接投资", "level", [248.0, 772.0], "亿美元", change="上升到", value_to=772.0)]),
+        ("城镇登记失业率长期控制在1%以内", [m("城镇登记失业率", "level", [1.0], "%", "以内", change="控制在")]),
         ("新筹集保障性租赁住房6957套（间）", [m("保障性租赁住房", "level", [6957.0], "套（间）", change="新筹集")]),
         ("PM2.5平均浓度下降到30微克/立方米", [m("PM2.5平均浓度", "level", [30.0], "微克/立方米", change="下降到")]),
         ("研发投入强度提高两个百分点", [m("研发投入强度", "growth", [2.0], "个百分点", change="提高")]),
@@ -271,12 +279,13 @@ def test_use_cjk_font_finds_the_installed_font() -> None:
 def test_a_growth_span_cut_from_its_level_takes_the_indicator_of_the_span_before_it():
     from nlp.predict.paragraphs import enriched_entity
 
-    text = "国内生产总值达到74.4万亿元，增长6.7%，居民消费价格上涨2%。城镇新增就业1300万人；增长5%"
+    text = "国内生产总值达到74.4万亿元，增长6.7%，居民消费价格上涨2%。城镇新增就业1300万人；增长5%。改厕1万户、解决2万人"
     spans = [("ACHIEVED", "国内生产总值达到74.4万亿元"), ("ACHIEVED", "增长6.7%"), ("ACHIEVED", "居民消费价格上涨2%"),
-             ("TARGET", "城镇新增就业1300万人"), ("ACHIEVED", "增长5%")]
+             ("TARGET", "城镇新增就业1300万人"), ("ACHIEVED", "增长5%"), ("ACHIEVED", "改厕1万户"), ("ACHIEVED", "解决2万人")]
     entities = [enriched_entity({"id": "p", "text": text, "year": 2017},
                                 {"label": label, "start": text.index(s), "end": text.index(s) + len(s)}) for label, s in spans]
     got = [[(m["indicator"], m["indicator_id"], m["indicator_inherited"]) for m in e["measures"]]
            for e in inherit_across_spans(text, entities)]
     assert got == [[("国内生产总值", "gdp", False)], [("国内生产总值", "gdp", True)], [("居民消费价格", "cpi", False)],
-                   [("城镇新增就业", "new_urban_jobs", False)], [(None, None, False)]]  # another label: not inherited
+                   [("城镇新增就业", "new_urban_jobs", False)], [(None, None, False)],  # another label: not inherited
+                   [("改厕", None, False)], [(None, None, False)]]  # a count of its own, not of the indicator before

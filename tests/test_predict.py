@@ -97,14 +97,21 @@ def check_paragraphs(records: list[dict]) -> None:
         scores = [a["score"] for a in rec["areas"]]
         assert 1 <= len(rec["areas"]) and scores == sorted(scores, reverse=True)
         assert all(a["label"] in AREA_LABELS and isinstance(a["score"], float) for a in rec["areas"])
+        previous = None
         for ent in rec["entities"]:
             assert ent["label"] in ENTITY_LABELS
             assert isinstance(ent["start"], int) and isinstance(ent["end"], int)
             assert rec["text"][ent["start"] : ent["end"]] == ent["text"] != ""
             if ent["label"] in QUANTITY_LABELS:
                 assert "normalized" not in ent
-                assert [{k: v for k, v in m.items() if k not in ("indicator_id", "period")} for m in ent["measures"]] \
-                    == measures(ent["text"])
+                own = measures(ent["text"])
+                for m, o in zip(ent["measures"], own):  # an indicator from the span before (inherit_across_spans)
+                    if m["indicator"] != o["indicator"]:
+                        assert o["indicator"] is None and m["indicator_inherited"] and m["kind"] in ("growth", "comparison", "rank")
+                        assert m["indicator"] == previous["measures"][-1]["indicator"] and previous["label"] == ent["label"]
+                        o.update(indicator=m["indicator"], indicator_inherited=True)
+                assert [{k: v for k, v in m.items() if k not in ("indicator_id", "period")} for m in ent["measures"]] == own
+                previous = ent
                 assert all(m["indicator_id"] == indicator_id(m["indicator"]) for m in ent["measures"])
                 assert all(m["period"] is None or re.fullmatch(r"\d{4}(-\d{4})?", m["period"]) for m in ent["measures"])
             elif ent["label"] == "REGION":

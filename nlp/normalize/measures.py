@@ -124,19 +124,24 @@ def span_measures(
 _SPAN_GAP = re.compile(r"[，,、；;]?")
 
 
+#: Kinds of measure that say something of an indicator named before them (增长6.7%, 高于全国1个百分点,
+#: 居全国首位); a level with no indicator (解决2万人) counts something of its own.
+_OF_THE_INDICATOR_BEFORE = ("growth", "comparison", "rank")
+
+
 def inherit_across_spans(text: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Give the leading measures of a quantity span that names no indicator (`增长6.7%`) the
-    indicator of the span of the same label right before it, when only a comma or nothing
-    separates them: a span the tagger cut in two (`国内生产总值达到74.4` | `增长6.7%`) is then read as
-    the one span the GUIDELINES want. `entities` are those of paragraph `text` with their
-    `measures`; they are updated in place and returned."""
+    """Give the leading growth, comparison or rank measures of a quantity span that names no
+    indicator (`增长6.7%`) the indicator of the span of the same label right before it, when only
+    a comma or nothing separates them: a span the tagger cut in two (`国内生产总值达到74.4` |
+    `增长6.7%`) is then read as the one span the GUIDELINES want. `entities` are those of
+    paragraph `text` with their `measures`; they are updated in place and returned."""
     previous = None
     for ent in sorted((e for e in entities if "measures" in e), key=lambda e: e["start"]):
         source = previous["measures"][-1] if previous and previous["measures"] else None
         if (source is not None and source["indicator"] and previous["label"] == ent["label"]
                 and _SPAN_GAP.fullmatch(text[previous["end"] : ent["start"]])):
             for measure in ent["measures"]:
-                if measure["indicator"] is not None:
+                if measure["indicator"] is not None or measure["kind"] not in _OF_THE_INDICATOR_BEFORE:
                     break
                 measure.update(indicator=source["indicator"], indicator_id=source["indicator_id"], indicator_inherited=True)
         previous = ent

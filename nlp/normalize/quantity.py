@@ -88,7 +88,8 @@ _QUALIFIER_ALT = _alt(q for q in _QUALIFIERS if q != "内") + "|内(?![\u4e00-\u
 
 
 _ARABIC = r"-?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?"
-_CN_NUM = (f"[{''.join(_CN_DIGITS)}十百千][{''.join(_CN_DIGITS)}十百千万亿]*"
+_CN_NUM = (f"(?![零〇○](?![{''.join(_CN_DIGITS)}十百千万亿点]))"  # a lone 零 is no value: 清零, 零增长
+           f"[{''.join(_CN_DIGITS)}十百千][{''.join(_CN_DIGITS)}十百千万亿]*"
            f"(?:点[{''.join(_CN_DIGITS)}]+)?")
 _SEP = rf"(?:—+|{_alt(set(_RANGE_SEPS) - {'—'})}|、|和|与|及)"
 
@@ -106,11 +107,15 @@ def _value_pattern(number: str, named: bool) -> str:
     )
 
 
+#: The year a from- or to-value is of: 从2007年的248亿美元上升到2012年的772亿美元.
+_YEAR_OF = r"[0-9]{4}年(?:底|末)?的"
+
+
 def _outer_regex(number: str, tail: str) -> re.Pattern[str]:
     value = _value_pattern(number, named=False)
     return re.compile(
-        rf"^(?P<head>.*?)(?:(?P<from_kw>从|由)(?P<from>{value}(?:\s*{_SEP}\s*{value})*))?"
-        rf"(?P<adv>(?:{_alt(_ADVERBS)})*)(?:(?P<change>{_alt(_VERBS)})|到|至)?\s*"
+        rf"^(?P<head>.*?)(?:(?P<from_kw>从|由)(?:{_YEAR_OF}|[\u4e00-\u9fff]{{1,5}}?)?(?P<from>{value}(?:\s*{_SEP}\s*{value})*))?"
+        rf"(?P<adv>(?:{_alt(_ADVERBS)})*)(?:(?P<change>{_alt(_VERBS)})|到|至)?\s*(?:{_YEAR_OF})?"
         rf"(?P<values>{value}(?:\s*{_SEP}\s*{value})*)(?P<tail>{tail})\Z",
         re.S,
     )
@@ -133,7 +138,7 @@ _INNER_LEAD_RE = re.compile(_alt(v for v in _LEAD_VERBS if len(v) > 1))
 #: Verbs of a predicate after the thing counted (35家村镇银行完成改革任务): the noun ends there.
 _PREDICATE_RE = re.compile(r"(?<=..)(?:完成|建成(?!区)|运行|开园|调整|保持|挂职|建立|实现|落地|投产|开工|竣工|通过|获得|获评|入选|"
                            r"荣登|参与|强链|纳入|达到|达标|全部|开展|成功|创建|落户|脱贫|完工|顺利|相继|陆续|交付|升格|参照|"
-                           r"列入|上榜|入围|成为|投用|通车|开业|挂牌|揭牌|与|在|于|向)")
+                           r"列入|上榜|入围|成为|投用|通车|开业|挂牌|揭牌|荣获|见底|全面|基本|与|在|于|向)")
 _INNER_RE = re.compile(_alt(v for v in _VERBS if len(v) > 1))  # 居 of 居民 is no verb
 _TRAILING_RE = re.compile(rf"(?:{_alt(_VERBS)})\Z")
 #: Scope words (GUIDELINES: never in a span, but a predicted span can hold one): 全省地区生产总值 is
@@ -142,7 +147,7 @@ _SCOPES = ("全省", "全市", "全区", "全县", "全州", "全盟", "全旗",
 _FILLER_RE = re.compile(rf"^(?:{_alt(_FILLERS)}|(?:{_alt(_SCOPES)})(?![域场]))+")
 #: Particles between an indicator and its number that are not part of its name (赤字率拟按2.6%).
 _PARTICLE_RE = re.compile(r"(?<=.)(?:拟按|拟|按|要|将|为|预计|力争|确保|有望|约|共|每年|年均|累计|分别|均|各|全年|今年|再|已经|已|"
-                          rf"安排|预期目标|目标|中|(?:累计|共|已)(?:{_alt(_LEAD_VERBS)}))+\Z")
+                          rf"安排|预期目标|目标|中|长期|持续|始终|一直|(?:累计|共|已)(?:{_alt(_LEAD_VERBS)}))+\Z")
 #: A run of years (连续13年, 五年) or a comparison base (比制度建立之初) inside an indicator.
 _DURATION_RE = re.compile(r"(?:已?连续[0-9一二三四五六七八九十]+年|(?<=.)[0-9一二三四五六七八九十]+年(?:来|间)?\Z)")
 _BASE_RE = re.compile(r"(?<=..)(?:比|较)(?![重例率值])[\u4e00-\u9fff]{2,10}\Z")
@@ -243,6 +248,8 @@ def _split_head(head: str, change: str | None) -> tuple[str | None, str | None]:
         return head, change
     head = _DURATION_RE.sub("", head)
     head = _BASE_RE.sub("", head)
+    if head and _verbs_end(head, 0) == len(head):  # 新开工630万套, 新建成投用1所公办幼儿园: no indicator before the number
+        return None, change or head
     if change is None:
         trailing = _TRAILING_RE.search(head)
         if trailing:  # 地区生产总值增长 (no number given)
@@ -257,14 +264,19 @@ def _split_head(head: str, change: str | None) -> tuple[str | None, str | None]:
                 return head[: verb.start()] + head[verb.end():], change or verb.group()
         lead = _LEAD_RE.match(head)
         if lead:  # 新建和改造高标准农田: the verbs go, the change stays as found
-            end = lead.end()
-            # Verbs written one after another (新建改建农村公路, 建设筹集保障性住房) go too, while a
-            # noun of 3 characters or more is left: 建成安置房 keeps 安置房, 新增治理面积 治理面积.
-            while (more := _ONE_LEAD_RE.match(head, end)) and len(head) - more.end() >= 3:
-                end = more.end()
+            end = _verbs_end(head, lead.end())
             change, head = change or head[:end], head[end:]
         head = _LEADING_ADVERBS.sub("", head)
     return head or None, change
+
+
+def _verbs_end(head: str, end: int) -> int:
+    """Where the opening verbs of `head` end, from `end` on: verbs written one after another
+    (新建改建农村公路, 建设筹集保障性住房) go too while a noun of 3 characters or more is left after
+    them (建成安置房 keeps 安置房, 新增治理面积 治理面积) or nothing is (新开工改造)."""
+    while (more := _ONE_LEAD_RE.match(head, end)) and (len(head) - more.end() >= 3 or more.end() == len(head)):
+        end = more.end()
+    return end
 
 
 def _base(value: _Value, shared: _Value | None) -> float:
@@ -306,6 +318,8 @@ def normalize_quantity(text: str) -> dict:
     growth = next((v for v in GROWTH_VERBS if head.endswith(v)), None) if bound else None
     if growth:  # 服务贸易增长超过7%: a growth of 7% or more
         head, change = head[: -len(growth)], growth
+    if head.strip() and change and _verbs_end(head.strip() + change, 0) == len(head.strip() + change):
+        head, change = "", head.strip() + change  # 新开工630万套: 新 is the verb's, not an indicator
     indicator, change = _split_head(head, change)
     tail = text[m.start("tail"): m.end("tail")].strip(" \t\r\n，。；、,.;:：！!）)")
     if (indicator is None or indicator.endswith("等")) and re.search(r"\w", tail):
