@@ -62,6 +62,14 @@ def test_pdf_line_breaks_rejoined() -> None:
     assert "建成投用。\n" in out  # a sentence end keeps its break
 
 
+def test_a_short_line_ending_in_a_number_joins_the_unit_on_the_next_line() -> None:
+    raw = "——经济运行缓中趋稳。国内生产总值达到74.4\n\u200b\n万亿元，增长6.7%。\n2.城镇新增就业1314\n万人。\n全年完成3\n项改革。"
+    doc = clean.clean_document(MappedText.from_raw(raw))
+    assert "国内生产总值达到74.4万亿元，增长6.7%。\n2.城镇新增就业1314万人。\n" in doc.text
+    assert "完成3\n项改革" in doc.text  # 项 is no unit that a number cannot end before: the break stays
+    assert all(raw[doc.offsets[i]] == ch for i, ch in enumerate(doc.text))  # deletions only: offsets exact
+
+
 def test_cjk_digit_spaces_removed() -> None:
     out = run(clean.remove_cjk_digit_spaces, "全年实现地区生产总值 230 亿元、增长 9%,刚刚过去的 2019 年")
     assert out.text == "全年实现地区生产总值230亿元、增长9%,刚刚过去的2019年"

@@ -40,6 +40,10 @@ CJK_DIGIT_SPACE = re.compile(
     rf"(?<=[{CJK}])[ \t\u3000\xa0]+(?=[0-9０-９])|(?<=[0-9０-９%％])[ \t\u3000\xa0]+(?=[{CJK}])"
 )
 REJOIN_MIN_LINE = 30
+#: A number at a line's end and its unit at the next line's start (`国内生产总值达到74.4` / `万亿元，`,
+#: a web copy's break): never a paragraph end, however short the line.
+NUMBER_END = re.compile(r"[0-9０-９][.．]?[0-9０-９]*\Z")
+UNIT_START = re.compile(r"[万亿%％‰元倍]")
 
 
 def remove_invisible(doc: MappedText) -> MappedText:
@@ -101,13 +105,16 @@ def remove_front_matter_noise(doc: MappedText) -> MappedText:
 
 def rejoin_broken_lines(doc: MappedText) -> MappedText:
     """A PDF export breaks paragraphs at the page width (`001_*.txt`): a long line that does not
-    end a sentence continues on the next non-empty line unless that line opens a heading."""
+    end a sentence continues on the next non-empty line unless that line opens a heading; so
+    does a line of any length that ends in a number whose unit opens the next line."""
     spans = []
     for m in re.finditer(r"[ \t\u3000]*\n[\s\u3000]*", doc.text):
         line_start = doc.text.rfind("\n", 0, m.start()) + 1
         prev = doc.text[line_start : m.start()].strip(" \t\u3000")
         rest = doc.text[m.end() : m.end() + 12]
-        if (
+        if prev and NUMBER_END.search(prev) and UNIT_START.match(rest):
+            spans.append(m.span())
+        elif (
             len(prev) >= REJOIN_MIN_LINE
             and prev[-1] not in TERMINAL
             and rest
