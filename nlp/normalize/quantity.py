@@ -48,6 +48,17 @@ def _unit_table() -> dict[str, tuple[str, Fraction]]:
 
 _UNIT_TABLE = _unit_table()
 _UNITS = tuple(_UNIT_TABLE)
+_BRACKETED = re.compile(r"[（(][^（()）]+[)）]\Z")
+
+
+def _unit_entry(unit: str) -> tuple[str, Fraction]:
+    """Base unit and factor of a unit as written; a count with its alternative in brackets
+    (场(次), 条（个）) is a count of its own, any other bracketed unit converts as its main unit."""
+    if unit in _UNIT_TABLE:
+        return _UNIT_TABLE[unit]
+    main = _BRACKETED.sub("", unit)
+    base, factor = _UNIT_TABLE[main]
+    return (unit, factor) if base == main and factor == 1 else (base, factor)
 
 #: Change verbs as written, longest first so that 提高到 wins over 提高 and 稳居 over 居.
 GROWTH_VERBS = ("增长", "下降", "降低", "提高", "提升", "上升", "回落", "上涨")
@@ -57,6 +68,7 @@ _LEVEL_VERBS = (
     "新增", "新建", "建成", "开工建设", "开工", "完成", "实现", "控制在", "稳定在", "定为",
     "保持在", "保持", "稳居", "位居", "居", "位列", "跃居", "晋级", "跻身", "挺进", "进入",
     "入选", "增至", "降至", "为", "不低于", "不少于", "不超过", "不高于", "低于", "高于",
+    "优化为", "调整为", "调整优化为", "优化调整为", "优化至", "调整至",
 )
 _TO_VERBS = tuple(f"{verb}{to}" for verb in GROWTH_VERBS + ("增加", "减少", "扩大", "缩小")
                   for to in ("到", "至"))
@@ -91,7 +103,7 @@ _ARABIC = r"-?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?"
 _CN_NUM = (f"(?![零〇○](?![{''.join(_CN_DIGITS)}十百千万亿点]))"  # a lone 零 is no value: 清零, 零增长
            f"[{''.join(_CN_DIGITS)}十百千][{''.join(_CN_DIGITS)}十百千万亿]*"
            f"(?:点[{''.join(_CN_DIGITS)}]+)?")
-_SEP = rf"(?:—+|{_alt(set(_RANGE_SEPS) - {'—'})}|、|和|与|及)"
+_SEP = rf"(?:—+|{_alt(set(_RANGE_SEPS) - {'—'})}|、|和|与|及|[:：](?=[0-9]))"  # 9.7:47.3:43, a ratio
 
 
 def _value_pattern(number: str, named: bool) -> str:
@@ -103,7 +115,7 @@ def _value_pattern(number: str, named: bool) -> str:
         f"{g('approx', '约|近')}?{g('rank', '第')}?"
         f"(?:{g('pct', '百分之')}{g('pnum', _CN_NUM + '|' + _ARABIC)}|{g('num', number)})"
         f" ?{g('more', '余|多')}?{g('mag', _alt(_MAGNITUDES))}?{g('more2', '余|多')}?"
-        f"{g('unit', _alt(_UNITS))}?{g('qual', _QUALIFIER_ALT)}?"
+        f"{g('unit', f'(?:{_alt(_UNITS)})(?:[（(](?:{_alt(_UNITS)})[)）])?')}?{g('qual', _QUALIFIER_ALT)}?"
     )
 
 
@@ -115,7 +127,7 @@ def _outer_regex(number: str, tail: str) -> re.Pattern[str]:
     value = _value_pattern(number, named=False)
     return re.compile(
         rf"^(?P<head>.*?)(?:(?P<from_kw>从|由)(?:{_YEAR_OF}|[\u4e00-\u9fff]{{1,5}}?)?(?P<from>{value}(?:\s*{_SEP}\s*{value})*))?"
-        rf"(?P<adv>(?:{_alt(_ADVERBS)})*)(?:(?P<change>{_alt(_VERBS)})|到|至)?\s*(?:{_YEAR_OF})?"
+        rf"(?P<adv>(?:{_alt(_ADVERBS)})*)(?:(?P<change>{_alt(_VERBS)})|到|至)?[\s:：]*(?:{_YEAR_OF})?"
         rf"(?P<values>{value}(?:\s*{_SEP}\s*{value})*)(?P<tail>{tail})\Z",
         re.S,
     )
@@ -131,14 +143,16 @@ _VALUE = re.compile(_value_pattern(f"{_CN_NUM}|{_ARABIC}", named=True), re.S)
 VALUE_FULL = _VALUE
 VALUE_END = re.compile(_value_pattern(f"{_CN_NUM}|{_ARABIC}", named=False) + r"\Z", re.S)
 _SEP_RE = re.compile(rf"\s*({_SEP})\s*")
+#: 新/再/共 before an opening verb that is no verb with them (新解决, 新打造); 新增 stays 新增, not 新 + 增产.
+_PREFIXED_LEAD = rf"(?:{_alt(_LEAD_VERBS)})|(?:新|再|共)(?:{_alt(_LEAD_VERBS)})"
+_ONE_LEAD_RE = re.compile(_PREFIXED_LEAD)
 #: One leading verb, or several joined by 和/及/与/、 (新建和改造, 制定、修改、废止).
-_LEAD_RE = re.compile(rf"^(?:{_alt(_LEAD_VERBS)})(?:(?:和|及|与|、|并)(?:{_alt(_LEAD_VERBS)}))*")
-_ONE_LEAD_RE = re.compile(_alt(_LEAD_VERBS))
+_LEAD_RE = re.compile(rf"^(?:{_PREFIXED_LEAD})(?:(?:和|及|与|、|并)(?:{_alt(_LEAD_VERBS)}))*")
 _INNER_LEAD_RE = re.compile(_alt(v for v in _LEAD_VERBS if len(v) > 1))
 #: Verbs of a predicate after the thing counted (35家村镇银行完成改革任务): the noun ends there.
 _PREDICATE_RE = re.compile(r"(?<=..)(?:完成|建成(?!区)|运行|开园|调整|保持|挂职|建立|实现|落地|投产|开工|竣工|通过|获得|获评|入选|"
                            r"荣登|参与|强链|纳入|达到|达标|全部|开展|成功|创建|落户|脱贫|完工|顺利|相继|陆续|交付|升格|参照|"
-                           r"列入|上榜|入围|成为|投用|通车|开业|挂牌|揭牌|荣获|见底|全面|基本|与|在|于|向)")
+                           r"列入|上榜|入围|成为|投用|通车|开业|挂牌|揭牌|荣获|见底|全面|基本|升级|出列|稳定|已有|已经|与|在|于|向)")
 _INNER_RE = re.compile(_alt(v for v in _VERBS if len(v) > 1))  # 居 of 居民 is no verb
 _TRAILING_RE = re.compile(rf"(?:{_alt(_VERBS)})\Z")
 #: Scope words (GUIDELINES: never in a span, but a predicted span can hold one): 全省地区生产总值 is
@@ -151,6 +165,9 @@ _PARTICLE_RE = re.compile(r"(?<=.)(?:拟按|拟|按|要|将|为|预计|力争|�
 #: A run of years (连续13年, 五年) or a comparison base (比制度建立之初) inside an indicator.
 _DURATION_RE = re.compile(r"(?:已?连续[0-9一二三四五六七八九十]+年|(?<=.)[0-9一二三四五六七八九十]+年(?:来|间)?\Z)")
 _BASE_RE = re.compile(r"(?<=..)(?:比|较)(?![重例率值])[\u4e00-\u9fff]{2,10}\Z")
+#: Before a rank list (40强): the verb and the list's scope (进入全国40强).
+_RANK_LIST_RE = re.compile(r"(?<=..)(?:进入|跻身|入围|位列|晋级|挺进|迈入)?(?:全国|全省|全市|全球|世界|中国|全区)?\Z")
+_MANNER_RE = re.compile(r"(?:稳步|逐步|进一步|持续|大幅|稳定|全面|有序|扎实|加快|不断)+")
 #: Adverbs that may open an indicator: 年均临时救助 is 临时救助.
 _LEADING_ADVERBS = re.compile(r"^(?:年均|累计|共|均|分别|合计|共计|平均|的|年度)+(?=[\u4e00-\u9fff“])|^在(?=.{2,}中$)")
 
@@ -267,6 +284,8 @@ def _split_head(head: str, change: str | None) -> tuple[str | None, str | None]:
             end = _verbs_end(head, lead.end())
             change, head = change or head[:end], head[end:]
         head = _LEADING_ADVERBS.sub("", head)
+    if _MANNER_RE.fullmatch(head):  # 稳步达到3000亿元: no indicator of its own
+        head = ""
     return head or None, change
 
 
@@ -284,7 +303,7 @@ def _base(value: _Value, shared: _Value | None) -> float:
     without a unit shares the last one (5—5.5%)."""
     source = value if value.unit_text else shared
     magnitude = _MAGNITUDES[source.magnitude] if source and source.magnitude else 1
-    factor = _UNIT_TABLE[source.unit][1] if source and source.unit else Fraction(1)
+    factor = _unit_entry(source.unit)[1] if source and source.unit else Fraction(1)
     return float(Fraction(value.number) * magnitude * factor)
 
 
@@ -318,9 +337,12 @@ def normalize_quantity(text: str) -> dict:
     growth = next((v for v in GROWTH_VERBS if head.endswith(v)), None) if bound else None
     if growth:  # 服务贸易增长超过7%: a growth of 7% or more
         head, change = head[: -len(growth)], growth
+    unit_of_last = values[-1].unit
     if head.strip() and change and _verbs_end(head.strip() + change, 0) == len(head.strip() + change):
         head, change = "", head.strip() + change  # 新开工630万套: 新 is the verb's, not an indicator
     indicator, change = _split_head(head, change)
+    if indicator and unit_of_last == "强":  # 综合排名进入全国40强: the list's scope is not the indicator's
+        indicator = _RANK_LIST_RE.sub("", indicator) or None
     tail = text[m.start("tail"): m.end("tail")].strip(" \t\r\n，。；、,.;:：！!）)")
     if (indicator is None or indicator.endswith("等")) and re.search(r"\w", tail):
         noun = _PREDICATE_RE.split(tail, maxsplit=1)[0].removeprefix("的")  # 开工建设8个抽水蓄能电站; 35家村镇银行完成改革任务
@@ -328,11 +350,11 @@ def normalize_quantity(text: str) -> dict:
 
     shared = next((v for v in reversed(values) if v.unit_text), None)
     unit = shared.unit_text if shared else None
-    percent_missing = unit is None and (
+    percent_missing = unit is None and not re.search(r"[:：]", m["values"]) and (  # a ratio 9.7:47.3:43 has no unit
         (change or "").removeprefix("年均") in GROWTH_VERBS
         or (indicator or "").endswith(_RATE_SUFFIXES)
     )
-    unit_base = _UNIT_TABLE[shared.unit][0] if shared and shared.unit else None
+    unit_base = _unit_entry(shared.unit)[0] if shared and shared.unit else None
     if percent_missing:
         unit = unit_base = "%"
     last = values[-1]
