@@ -238,7 +238,7 @@ def test_tracking_links_a_target_to_the_next_report(tmp_path) -> None:
     assert re.fullmatch(r"100000000000_gdp_pct\.png", png.name) and png.stat().st_size > 1000
 
 
-@pytest.mark.parametrize(("split", "n", "floor"), [("train", 159, 0.85), ("dev", 127, 0.9)])
+@pytest.mark.parametrize(("split", "n", "floor"), [("train", 159, 0.85), ("dev", 127, 0.9), ("train2", 167, 0.85), ("dev2", 89, 0.9)])
 def test_hand_written_measures(project_root, split: str, n: int, floor: float) -> None:
     """The check sets the normaliser was developed against (annotations/measures): at least
     `floor` of the hand-written measures read right in all four fields."""
