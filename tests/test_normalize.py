@@ -118,7 +118,7 @@ def test_never_raises_and_values_come_from_text(text: str) -> None:
     assert set(result) == KEYS
     assert len(result["value_base"]) == len(result["values"])
     if result["values"]:
-        assert re.search(r"[0-9０-９〇零一二两三四五六七八九十百千]", text)
+        assert re.search(r"[0-9０-９〇零一二两三四五六七八九十百千]|(?:突破|超过|[超逾近约达])(?:万|亿)", text)
     assert result["percent_missing"] is False or result["unit"] == "%"
 
 

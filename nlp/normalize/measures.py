@@ -25,7 +25,8 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９．％﹪－～", "012
 #: A clause counts as holding a value if it has a digit, a Chinese numeral with a unit or a rank word.
 _HAS_NUMBER = re.compile(r"[0-9]|第[一二三四五六七八九十]|首位|[一二两三四五六七八九十百千万]+(?:个百分点|倍|成)")
 
-_REFERENCE = (r"(?:全国|全省|全市|全区|全州|全县|全盟|全国平均|全省平均|全市平均|平均水平|平均|"
+#: A reference, its scope first and longest (全市平均水平 before 全市).
+_REFERENCE = (r"(?:(?:全国|全省|全市|全区|全州|全县|全盟)(?:平均水平|平均)?|平均水平|平均|"
               r"预期目标|预期|年度目标|年初目标|目标|经济增速|GDP增速|地区生产总值增速)")
 #: Comparisons with a reference: 比上年 / 较2015年 / 同比 (then a verb), or 高于全国 (the verb itself).
 _COMPARISON = re.compile(
@@ -41,7 +42,7 @@ _RANK_AT = r"(?:第(?P<n>[0-9]+|[一二三四五六七八九十]+)(?:位|名)?|(
 _RANK = re.compile(
     rf"(?:(?P<verb>稳居|位居|跃居|位列|居于|居|列|排名|排|保持)(?P<scope>[^，,、；;第\d]{{0,10}}?)|{_RANK_SCOPE.replace('scope', 'known')}){_RANK_AT}"
 )
-_RUN = re.compile(r"^(?:连续|已连续)[0-9一二三四五六七八九十]+年")
+_RUN = re.compile(r"^(?:连续|已连续)(?:[0-9一二三四五六七八九十]+|多)年")
 #: Indicator words that name an aspect of the indicator before them (增速排名全省第四位).
 _GENERIC = {"增速", "增幅", "总量", "规模", "总额", "排名", "位次", "数量"}
 #: A count followed at once by another number: 4412户18918人 is two measures of one group.

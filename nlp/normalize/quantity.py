@@ -103,7 +103,11 @@ _ARABIC = r"-?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?"
 _CN_NUM = (f"(?![零〇○](?![{''.join(_CN_DIGITS)}十百千万亿点]))"  # a lone 零 is no value: 清零, 零增长
            f"[{''.join(_CN_DIGITS)}十百千][{''.join(_CN_DIGITS)}十百千万亿]*"
            f"(?:点[{''.join(_CN_DIGITS)}]+)?")
-_SEP = rf"(?:—+|{_alt(set(_RANGE_SEPS) - {'—'})}|、|和|与|及|[:：](?=[0-9]))"  # 9.7:47.3:43, a ratio
+_SEP = rf"(?:—+|{_alt(set(_RANGE_SEPS) - {'—'})}|、|和|与|及|[:：︰](?=[0-9]))"  # 9.7:47.3:43, a ratio
+
+
+#: No digit before 万/亿 right after a bound or approximation (突破万亿元, 超万家, 近万人): one of them.
+_BARE_SCALE = rf"(?:(?<=突破)|(?<=超过)|(?<=[超逾近约达]))(?=(?:万亿|亿|万)(?:{_alt(_UNITS)}))"
 
 
 def _value_pattern(number: str, named: bool) -> str:
@@ -113,7 +117,7 @@ def _value_pattern(number: str, named: bool) -> str:
 
     return (
         f"{g('approx', '约|近')}?{g('rank', '第')}?"
-        f"(?:{g('pct', '百分之')}{g('pnum', _CN_NUM + '|' + _ARABIC)}|{g('num', number)})"
+        f"(?:{g('pct', '百分之')}{g('pnum', _CN_NUM + '|' + _ARABIC)}|{g('num', number + '|' + _BARE_SCALE)})"
         f" ?{g('more', '余|多')}?{g('mag', _alt(_MAGNITUDES))}?{g('more2', '余|多')}?"
         f"{g('unit', f'(?:{_alt(_UNITS)})(?:[（(](?:{_alt(_UNITS)})[)）])?')}?{g('qual', _QUALIFIER_ALT)}?"
     )
@@ -127,7 +131,7 @@ def _outer_regex(number: str, tail: str) -> re.Pattern[str]:
     value = _value_pattern(number, named=False)
     return re.compile(
         rf"^(?P<head>.*?)(?:(?P<from_kw>从|由)(?:{_YEAR_OF}|[\u4e00-\u9fff]{{1,5}}?)?(?P<from>{value}(?:\s*{_SEP}\s*{value})*))?"
-        rf"(?P<adv>(?:{_alt(_ADVERBS)})*)(?:(?P<change>{_alt(_VERBS)})|到|至)?[\s:：]*(?:{_YEAR_OF})?"
+        rf"(?P<adv>(?:{_alt(_ADVERBS)})*)(?:(?P<change>{_alt(_VERBS)})|到|至)?[\s:：︰]*(?:{_YEAR_OF})?"
         rf"(?P<values>{value}(?:\s*{_SEP}\s*{value})*)(?P<tail>{tail})\Z",
         re.S,
     )
@@ -137,7 +141,7 @@ def _outer_regex(number: str, tail: str) -> re.Pattern[str]:
 #: the rest (`开工建设8个抽水蓄能电站`) as the indicator. Chinese numerals only count at the end,
 #: where they cannot be the 一 of 一般公共预算收入.
 _STRICT = _outer_regex(f"{_CN_NUM}|{_ARABIC}", r"[\s，。；、,.;:：！!）)]*")
-_LOOSE = _outer_regex(_ARABIC, r"[^0-9]*")
+_LOOSE = _outer_regex(rf"{_ARABIC}|(?<![\s\S]){_CN_NUM}", r"[^0-9]*")
 _VALUE = re.compile(_value_pattern(f"{_CN_NUM}|{_ARABIC}", named=True), re.S)
 #: For nlp.normalize.measures: one whole value, and a value that ends a piece of text.
 VALUE_FULL = _VALUE
@@ -152,7 +156,7 @@ _INNER_LEAD_RE = re.compile(_alt(v for v in _LEAD_VERBS if len(v) > 1))
 #: Verbs of a predicate after the thing counted (35家村镇银行完成改革任务): the noun ends there.
 _PREDICATE_RE = re.compile(r"(?<=..)(?:完成|建成(?!区)|运行|开园|调整|保持|挂职|建立|实现|落地|投产|开工|竣工|通过|获得|获评|入选|"
                            r"荣登|参与|强链|纳入|达到|达标|全部|开展|成功|创建|落户|脱贫|完工|顺利|相继|陆续|交付|升格|参照|"
-                           r"列入|上榜|入围|成为|投用|通车|开业|挂牌|揭牌|荣获|见底|全面|基本|升级|出列|稳定|已有|已经|与|在|于|向)")
+                           r"列入|上榜|入围|成为|投用|通车|开业|挂牌|揭牌|荣获|见底|全面|基本|升级|出列|稳定|已有|已经|进行|与|在|于|向)")
 _INNER_RE = re.compile(_alt(v for v in _VERBS if len(v) > 1))  # 居 of 居民 is no verb
 _TRAILING_RE = re.compile(rf"(?:{_alt(_VERBS)})\Z")
 #: Scope words (GUIDELINES: never in a span, but a predicted span can hold one): 全省地区生产总值 is
@@ -161,9 +165,9 @@ _SCOPES = ("全省", "全市", "全区", "全县", "全州", "全盟", "全旗",
 _FILLER_RE = re.compile(rf"^(?:{_alt(_FILLERS)}|(?:{_alt(_SCOPES)})(?![域场]))+")
 #: Particles between an indicator and its number that are not part of its name (赤字率拟按2.6%).
 _PARTICLE_RE = re.compile(r"(?<=.)(?:拟按|拟|按|要|将|为|预计|力争|确保|有望|约|共|每年|年均|累计|分别|均|各|全年|今年|再|已经|已|"
-                          rf"安排|预期目标|目标|中|长期|持续|始终|一直|(?:累计|共|已)(?:{_alt(_LEAD_VERBS)}))+\Z")
+                          rf"安排|预期目标|目标|(?<=..)中|长期|持续|始终|一直|(?:累计|共|已)(?:{_alt(_LEAD_VERBS)}))+\Z")
 #: A run of years (连续13年, 五年) or a comparison base (比制度建立之初) inside an indicator.
-_DURATION_RE = re.compile(r"(?:已?连续[0-9一二三四五六七八九十]+年|(?<=.)[0-9一二三四五六七八九十]+年(?:来|间)?\Z)")
+_DURATION_RE = re.compile(r"(?:已?连续(?:[0-9一二三四五六七八九十]+|多)年|(?<=.)[0-9一二三四五六七八九十]+年(?:来|间)?\Z)")
 _BASE_RE = re.compile(r"(?<=..)(?:比|较)(?![重例率值])[\u4e00-\u9fff]{2,10}\Z")
 #: Before a rank list (40强): the verb and the list's scope (进入全国40强).
 _RANK_LIST_RE = re.compile(r"(?<=..)(?:进入|跻身|入围|位列|晋级|挺进|迈入)?(?:全国|全省|全市|全球|世界|中国|全区)?\Z")
@@ -220,7 +224,9 @@ def parse_number(text: str) -> Decimal:
 
 def _parse_value(piece: str) -> _Value | None:
     """Parse one value from the normalised copy (its units equal the written ones, % aside)."""
-    m = _VALUE.fullmatch(piece)
+    # A bare 万/亿 (_BARE_SCALE: its bound verb is outside the piece) is one of them.
+    bare = re.match(r"(约|近)?(?=[万亿])", piece)
+    m = _VALUE.fullmatch(piece[: bare.end()] + "1" + piece[bare.end():] if bare else piece)
     if m is None:
         return None
     number_text, magnitude = m["pnum"] or m["num"], m["mag"]
@@ -350,7 +356,7 @@ def normalize_quantity(text: str) -> dict:
 
     shared = next((v for v in reversed(values) if v.unit_text), None)
     unit = shared.unit_text if shared else None
-    percent_missing = unit is None and not re.search(r"[:：]", m["values"]) and (  # a ratio 9.7:47.3:43 has no unit
+    percent_missing = unit is None and not re.search(r"[:：︰]", m["values"]) and (  # a ratio 9.7:47.3:43 has no unit
         (change or "").removeprefix("年均") in GROWTH_VERBS
         or (indicator or "").endswith(_RATE_SUFFIXES)
     )
