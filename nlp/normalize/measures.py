@@ -18,10 +18,9 @@ from typing import Any
 
 from nlp.normalize.indicators import indicator_id
 from nlp.normalize.periods import measure_period
-from nlp.normalize.quantity import GROWTH_VERBS, VALUE_END, VALUE_FULL, normalize_quantity, parse_number
+from nlp.normalize.quantity import FULLWIDTH, GROWTH_VERBS, VALUE_END, VALUE_FULL, normalize_quantity, parse_number
 
 _SEPARATORS = re.compile(r"[，,、；;]")
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．％﹪－～", "0123456789.%%-~")
 #: A clause counts as holding a value if it has a digit, a Chinese numeral with a unit or a rank word.
 _HAS_NUMBER = re.compile(r"[0-9]|第[一二三四五六七八九十]|首位|[一二两三四五六七八九十百千万]+(?:个百分点|倍|成)")
 
@@ -56,7 +55,7 @@ _COMPARATIVE = ("高于", "低于", "快于", "慢于", "超过", "超出", "好
 
 def split_clauses(text: str) -> list[tuple[int, int]]:
     """(start, end) of each clause of a span that states a measure of its own."""
-    norm = text.translate(_FULLWIDTH)
+    norm = text.translate(FULLWIDTH)
     cuts = [0]
     for sep in _SEPARATORS.finditer(norm):
         before = norm[cuts[-1] : sep.start()].strip()
@@ -151,14 +150,14 @@ def inherit_across_spans(text: str, entities: list[dict[str, Any]]) -> list[dict
 
 def _clause_measure(clause: str) -> dict[str, Any]:
     reading = clause
-    run = _RUN.match(reading.translate(_FULLWIDTH))
+    run = _RUN.match(reading.translate(FULLWIDTH))
     if run:  # 连续47年居全国首位: the run of years is not the value
         reading = reading[run.end():]
     comparison = None
     rank = _RANK.search(reading)
     if rank is not None and (rank["verb"] or rank["first"] or rank["known"]):
         return _rank_measure(reading, rank)
-    found = _COMPARISON.search(reading.translate(_FULLWIDTH))
+    found = _COMPARISON.search(reading.translate(FULLWIDTH))
     first_number = re.search(r"[0-9０-９]", reading)
     if found is not None and (first_number is None or found.start() < first_number.start()):
         comparison = reading[found.start() : found.end()]

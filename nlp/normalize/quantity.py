@@ -24,9 +24,9 @@ from fractions import Fraction
 from nlp.io import resource_lines
 from nlp.normalize.indicators import indicator_id
 
-# Full-width digits and signs map one-to-one onto ASCII, so offsets in the matching copy are
-# offsets in the original text and written forms can be sliced from the original.
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．％﹪－～", "0123456789.%%-~")
+#: Full-width digits and signs (the ratio colon ︰ too) map one-to-one onto ASCII, so offsets in the
+#: matching copy are offsets in the original text and written forms can be sliced from the original.
+FULLWIDTH = str.maketrans("０１２３４５６７８９．％﹪－～︰", "0123456789.%%-~:")
 
 _CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -103,11 +103,13 @@ _ARABIC = r"-?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?"
 _CN_NUM = (f"(?![零〇○](?![{''.join(_CN_DIGITS)}十百千万亿点]))"  # a lone 零 is no value: 清零, 零增长
            f"[{''.join(_CN_DIGITS)}十百千][{''.join(_CN_DIGITS)}十百千万亿]*"
            f"(?:点[{''.join(_CN_DIGITS)}]+)?")
-_SEP = rf"(?:—+|{_alt(set(_RANGE_SEPS) - {'—'})}|、|和|与|及|[:：︰](?=[0-9]))"  # 9.7:47.3:43, a ratio
+_SEP = rf"(?:—+|{_alt(set(_RANGE_SEPS) - {'—'})}|、|和|与|及|[:：](?=[0-9]))"  # 9.7:47.3:43, a ratio
 
 
 #: No digit before 万/亿 right after a bound or approximation (突破万亿元, 超万家, 近万人): one of them.
 _BARE_SCALE = rf"(?:(?<=突破)|(?<=超过)|(?<=[超逾近约达]))(?=(?:万亿|亿|万)(?:{_alt(_UNITS)}))"
+#: Where the 1 of such a value goes in a piece: at its start, or after its 约/近.
+_BARE_START = re.compile(r"(约|近)?(?=[万亿])")
 
 
 def _value_pattern(number: str, named: bool) -> str:
@@ -131,7 +133,7 @@ def _outer_regex(number: str, tail: str) -> re.Pattern[str]:
     value = _value_pattern(number, named=False)
     return re.compile(
         rf"^(?P<head>.*?)(?:(?P<from_kw>从|由)(?:{_YEAR_OF}|[\u4e00-\u9fff]{{1,5}}?)?(?P<from>{value}(?:\s*{_SEP}\s*{value})*))?"
-        rf"(?P<adv>(?:{_alt(_ADVERBS)})*)(?:(?P<change>{_alt(_VERBS)})|到|至)?[\s:：︰]*(?:{_YEAR_OF})?"
+        rf"(?P<adv>(?:{_alt(_ADVERBS)})*)(?:(?P<change>{_alt(_VERBS)})|到|至)?[\s:：]*(?:{_YEAR_OF})?"
         rf"(?P<values>{value}(?:\s*{_SEP}\s*{value})*)(?P<tail>{tail})\Z",
         re.S,
     )
@@ -225,7 +227,7 @@ def parse_number(text: str) -> Decimal:
 def _parse_value(piece: str) -> _Value | None:
     """Parse one value from the normalised copy (its units equal the written ones, % aside)."""
     # A bare 万/亿 (_BARE_SCALE: its bound verb is outside the piece) is one of them.
-    bare = re.match(r"(约|近)?(?=[万亿])", piece)
+    bare = _BARE_START.match(piece)
     m = _VALUE.fullmatch(piece[: bare.end()] + "1" + piece[bare.end():] if bare else piece)
     if m is None:
         return None
@@ -321,7 +323,7 @@ def _empty(indicator: str | None = None, change: str | None = None) -> dict:
 
 def normalize_quantity(text: str) -> dict:
     """Turn one TARGET/ACHIEVED span into indicator/change/values/unit/qualifier (see module)."""
-    norm = text.translate(_FULLWIDTH)
+    norm = text.translate(FULLWIDTH)
     m = _STRICT.match(norm) or _LOOSE.match(norm)
     if m is None:
         indicator, change = _split_head(text, None)
@@ -356,7 +358,7 @@ def normalize_quantity(text: str) -> dict:
 
     shared = next((v for v in reversed(values) if v.unit_text), None)
     unit = shared.unit_text if shared else None
-    percent_missing = unit is None and not re.search(r"[:：︰]", m["values"]) and (  # a ratio 9.7:47.3:43 has no unit
+    percent_missing = unit is None and not re.search(r"[:：]", m["values"]) and (  # a ratio 9.7:47.3:43 has no unit
         (change or "").removeprefix("年均") in GROWTH_VERBS
         or (indicator or "").endswith(_RATE_SUFFIXES)
     )
