@@ -103,6 +103,9 @@ def m(indicator, kind, values, unit, qualifier="point", change=None, comparison=
           {**m("一般公共预算收入", "level", [3000.0], "亿元", "以上", change="达到")}]),
         # a bare 万 after a bound; a Chinese numeral opening a count; a reference with its 平均水平
         ("普惠小微企业贷款余额超万亿元", [m("普惠小微企业贷款余额", "level", [1.0], "万亿元", "以上", change="超")]),
+        ("进出口总额突破万亿元，增长10%",  # the bare 万 ends the first clause (split_clauses once raised here)
+         [m("进出口总额", "level", [1.0], "万亿元", "以上", change="突破"),
+          m("进出口总额", "growth", [10.0], "%", change="增长")]),
         ("千余个风险点进行整改", [m("风险点", "level", [1000.0], "个", "以上")]),
         ("经济增速均高于全市平均水平0.5个百分点以上",
          [m("经济增速", "comparison", [0.5], "个百分点", "以上", comparison="高于全市平均水平")]),
@@ -152,6 +155,17 @@ def test_measure_offsets_and_inheritance_on_the_gold_spans(project_root) -> None
                 assert measure["indicator"] == neighbour["indicator"], span
             assert len(measure["value_base"]) == len(measure["values"])
     assert n_measures > len(spans)  # some spans hold several measures
+
+
+def test_measures_never_raise_on_the_sentences_of_the_sample_reports(project_root) -> None:
+    """A predicted span can be any stretch of a report: every sentence of the shipped samples, read
+    as a target or a result, gives measures (a bare 突破万亿元 once raised inside split_clauses)."""
+    sentences = [s.strip() for f in sorted((project_root / "nlp" / "resources" / "samples").iterdir())
+                 for s in re.split(r"[。！？\n]", f.read_text(encoding="utf-8")) if s.strip()]
+    assert len(sentences) > 1000
+    for sentence in sentences:
+        for label in ("TARGET", "ACHIEVED"):
+            assert span_measures(sentence, label, 2025, "", ""), sentence
 
 
 def test_indicator_vocabulary_is_well_formed_and_exact() -> None:
