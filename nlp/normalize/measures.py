@@ -85,8 +85,7 @@ def _ends_with_value(piece: str) -> bool:
         m = VALUE_END.search(candidate)
         if m is None or (m.start() > 0 and re.match(r"[A-Za-z0-9.]", candidate[m.start() - 1])):
             continue
-        whole = VALUE_FULL.fullmatch(candidate, m.start())  # at its place: 突破 before a bare 万亿元 counts
-        if re.search(r"[0-9]", m.group()) or (candidate is piece and whole is not None and whole["unit"]):
+        if re.search(r"[0-9]", m.group()) or (candidate is piece and m["unit"]):
             return True
     return False
 

@@ -145,9 +145,10 @@ def _outer_regex(number: str, tail: str) -> re.Pattern[str]:
 _STRICT = _outer_regex(f"{_CN_NUM}|{_ARABIC}", r"[\s，。；、,.;:：！!）)]*")
 _LOOSE = _outer_regex(rf"{_ARABIC}|(?<![\s\S]){_CN_NUM}", r"[^0-9]*")
 _VALUE = re.compile(_value_pattern(f"{_CN_NUM}|{_ARABIC}", named=True), re.S)
-#: For nlp.normalize.measures: one whole value, and a value that ends a piece of text.
+#: For nlp.normalize.measures: one whole value, and a value that ends a piece of text (with the
+#: same groups, read at its place: a bare 万亿元 needs the 突破 before it, see _BARE_SCALE).
 VALUE_FULL = _VALUE
-VALUE_END = re.compile(_value_pattern(f"{_CN_NUM}|{_ARABIC}", named=False) + r"\Z", re.S)
+VALUE_END = re.compile(_VALUE.pattern + r"\Z", re.S)
 _SEP_RE = re.compile(rf"\s*({_SEP})\s*")
 #: 新/再/共 before an opening verb that is no verb with them (新解决, 新打造); 新增 stays 新增, not 新 + 增产.
 _PREFIXED_LEAD = rf"(?:{_alt(_LEAD_VERBS)})|(?:新|再|共)(?:{_alt(_LEAD_VERBS)})"
