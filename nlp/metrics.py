@@ -126,16 +126,33 @@ def measure_scores(path: str | Path) -> dict[str, float]:
     from nlp.io import read_jsonl
     from nlp.normalize.measures import measures
 
+    records = list(read_jsonl(Path(path)))
+    return _measure_match([r["measures"] for r in records], [measures(r["span"]) for r in records])
+
+
+def measure_agreement(path: str | Path, other: str | Path) -> dict[str, float]:
+    """The scores of `measure_scores` between two annotators' hand-written measures of the same
+    spans (`other` read as the answers to `path`): how far people agree, the ceiling of the check."""
+    from nlp.io import read_jsonl
+
+    first, second = list(read_jsonl(Path(path))), list(read_jsonl(Path(other)))
+    if [(r["para_id"], r["span"]) for r in first] != [(r["para_id"], r["span"]) for r in second]:
+        raise ValueError(f"{path} and {other} do not hold the same spans in the same order")
+    return _measure_match([r["measures"] for r in first], [r["measures"] for r in second])
+
+
+def _measure_match(expected: Sequence[Sequence[dict]], found: Sequence[Sequence[dict]]) -> dict[str, float]:
+    """Per-field and all-field shares of the `expected` measures of each span that the `found`
+    ones match in order; an empty indicator or unit equals a missing one."""
     fields = ("indicator", "values", "unit", "qualifier")
     right = {f: 0 for f in fields}
     whole = total = predicted = 0
-    for record in read_jsonl(Path(path)):
-        found = measures(record["span"])
-        predicted += len(found)
-        for k, expected in enumerate(record["measures"]):
+    for wanted, got_all in zip(expected, found):
+        predicted += len(got_all)
+        for k, want in enumerate(wanted):
             total += 1
-            got = found[k] if k < len(found) else None
-            ok = {f: got is not None and (_same_numbers(got[f], expected[f]) if f == "values" else got[f] == expected[f])
+            got = got_all[k] if k < len(got_all) else None
+            ok = {f: got is not None and (_same_numbers(got[f], want[f]) if f == "values" else (got[f] or None) == (want[f] or None))
                   for f in fields}
             whole += all(ok.values())
             for f in fields:

@@ -18,6 +18,7 @@ from typing import Any
 
 from nlp.normalize.indicators import indicator_id
 from nlp.normalize.periods import measure_period
+from nlp.normalize.quantity import DURATION_RE as _DURATION_RE
 from nlp.normalize.quantity import FULLWIDTH, GROWTH_VERBS, VALUE_END, VALUE_FULL, normalize_quantity, parse_number
 
 _SEPARATORS = re.compile(r"[，,、；;]")
@@ -41,6 +42,13 @@ _RANK_AT = r"(?:第(?P<n>[0-9]+|[一二三四五六七八九十]+)(?:位|名)?|(
 _RANK = re.compile(
     rf"(?:(?P<verb>稳居|位居|跃居|位列|居于|居|列|排名|排|保持)(?P<scope>[^，,、；;第\d]{{0,10}}?)|{_RANK_SCOPE.replace('scope', 'known')}){_RANK_AT}"
 )
+#: The place a from-rank moves to: 从全国第15位 | 升至第5位.
+_RANK_TO = re.compile(
+    rf"(?P<verb>提升|上升|升|跃升|前移|提高|进|前进)?(?:到|至){_RANK_SCOPE}第(?P<n>[0-9]+|[一二三四五六七八九十]+)(?:位|名)?"
+)
+#: A share of a whole with no indicator of its own (、占全部企业超两成): it is the indicator before it;
+#: not one that names itself a share (占规上工业总产值比重).
+_SHARE_OF = re.compile(r"占(?P<whole>[\u4e00-\u9fff]{1,12}?)的?(?<!比重)(?<!比例)(?<!份额)\Z")
 _RUN = re.compile(r"^(?:连续|已连续)(?:[0-9一二三四五六七八九十]+|多)年")
 #: Indicator words that name an aspect of the indicator before them (增速排名全省第四位).
 _GENERIC = {"增速", "增幅", "总量", "规模", "总额", "排名", "位次", "数量"}
@@ -168,16 +176,26 @@ def _clause_measure(clause: str) -> dict[str, Any]:
     parsed = normalize_quantity(reading)
     if comparison is not None and comparison.startswith("约") and parsed["qualifier"] == "point":
         parsed["qualifier"] = "左右"  # 约为全国平均的70%
+    share = _SHARE_OF.fullmatch(parsed["indicator"] or "") if comparison is None else None
+    if share:  # 占全市的49.3%: a share of the indicator before it in a whole
+        parsed["indicator"] = None
+        return _finish(parsed, f"占{share['whole']}", "share")
     return _finish(parsed, comparison, _kind(parsed, comparison))
 
 
 def _rank_measure(reading: str, rank: re.Match[str]) -> dict[str, Any]:
-    indicator = re.sub(r"^(?:均|分别|还|也|都)+|(?:均|分别|还|也|都)+$", "", reading[: rank.start()].strip(" ，,、；;")) or None
+    before = reading[: rank.start()].strip(" ，,、；;")
     number = 1.0 if rank["first"] in ("首位", "榜首") else float(parse_number(rank["n"])) if rank["n"] else None
-    parsed = {"indicator": indicator, "change": rank["verb"], "values": [number] if number is not None else [],
+    values, change, from_value = [number] if number is not None else [], rank["verb"], None
+    moved = _RANK_TO.match(reading, rank.end()) if number is not None and before.endswith(("从", "由")) else None
+    if moved:  # 从全国第15位升至第5位: from one place to another
+        before, change, from_value = before[:-1], moved["verb"], number
+        values.append(float(parse_number(moved["n"])))
+    indicator = re.sub(r"^(?:均|分别|还|也|都)+|(?:均|分别|还|也|都)+$", "", _DURATION_RE.sub("", before)) or None
+    parsed = {"indicator": indicator, "change": change, "values": values,
               "unit": "位" if number is not None else None, "qualifier": "point" if number is not None else None,
-              "value_base": [number] if number is not None else [], "unit_base": "位" if number is not None else None,
-              "percent_missing": False, "from_value": None}
+              "value_base": list(values), "unit_base": "位" if number is not None else None,
+              "percent_missing": False, "from_value": from_value}
     if rank["first"] == "第一方阵":
         parsed["qualifier"] = None
     return _finish(parsed, rank["scope"] or rank["known"] or None, "rank")

@@ -159,7 +159,8 @@ _INNER_LEAD_RE = re.compile(_alt(v for v in _LEAD_VERBS if len(v) > 1))
 #: Verbs of a predicate after the thing counted (35家村镇银行完成改革任务): the noun ends there.
 _PREDICATE_RE = re.compile(r"(?<=..)(?:完成|建成(?!区)|运行|开园|调整|保持|挂职|建立|实现|落地|投产|开工|竣工|通过|获得|获评|入选|"
                            r"荣登|参与|强链|纳入|达到|达标|全部|开展|成功|创建|落户|脱贫|完工|顺利|相继|陆续|交付|升格|参照|"
-                           r"列入|上榜|入围|成为|投用|通车|开业|挂牌|揭牌|荣获|见底|全面|基本|升级|出列|稳定|已有|已经|进行|与|在|于|向)")
+                           r"列入|上榜|入围|成为|投用|通车|开业|挂牌|揭牌|荣获|见底|全面|基本|(?<!提档)升级|出列|稳定|已有|已经|进行|与|在|于|向|"
+                           r"[春夏秋冬]季|年底|年内|上半年|下半年)")
 _INNER_RE = re.compile(_alt(v for v in _VERBS if len(v) > 1))  # 居 of 居民 is no verb
 _TRAILING_RE = re.compile(rf"(?:{_alt(_VERBS)})\Z")
 #: Scope words (GUIDELINES: never in a span, but a predicted span can hold one): 全省地区生产总值 is
@@ -168,15 +169,24 @@ _SCOPES = ("全省", "全市", "全区", "全县", "全州", "全盟", "全旗",
 _FILLER_RE = re.compile(rf"^(?:{_alt(_FILLERS)}|(?:{_alt(_SCOPES)})(?![域场]))+")
 #: Particles between an indicator and its number that are not part of its name (赤字率拟按2.6%).
 _PARTICLE_RE = re.compile(r"(?<=.)(?:拟按|拟|按|要|将|为|预计|力争|确保|有望|约|共|每年|年均|累计|分别|均|各|全年|今年|再|已经|已|"
-                          rf"安排|预期目标|目标|(?<=..)中|长期|持续|始终|一直|(?:累计|共|已)(?:{_alt(_LEAD_VERBS)}))+\Z")
+                          rf"安排|预期目标|目标|(?<=..)中|长期|持续|始终|一直|止跌|企稳|(?<=..)占|(?<=..)使|(?:累计|共|已)(?:{_alt(_LEAD_VERBS)}))+\Z")
 #: A run of years (连续13年, 五年) or a comparison base (比制度建立之初) inside an indicator.
-_DURATION_RE = re.compile(r"(?:已?连续(?:[0-9一二三四五六七八九十]+|多)年|(?<=.)[0-9一二三四五六七八九十]+年(?:来|间)?\Z)")
+DURATION_RE = re.compile(r"(?:已?连续(?:[0-9一二三四五六七八九十]+|多)年|(?<=.)[0-9一二三四五六七八九十]+年(?:来|间)?\Z)")
 _BASE_RE = re.compile(r"(?<=..)(?:比|较)(?![重例率值])[\u4e00-\u9fff]{2,10}\Z")
 #: Before a rank list (40强): the verb and the list's scope (进入全国40强).
 _RANK_LIST_RE = re.compile(r"(?<=..)(?:进入|跻身|入围|位列|晋级|挺进|迈入)?(?:全国|全省|全市|全球|世界|中国|全区)?\Z")
 _MANNER_RE = re.compile(r"(?:稳步|逐步|进一步|持续|大幅|稳定|全面|有序|扎实|加快|不断)+")
+#: A verb inside an indicator that only says the value was reached: 小城镇建设完成投资 is 小城镇建设投资.
+_INNER_RESULT_RE = re.compile(r"(?<=.)(?:完成|实现)(?=投资|产值|营业收入|营收|增加值|销售收入|销售额|交易额)")
+#: Nouns that open with a verb of _LEAD_VERBS (安置 + 房): the verb stays.
+_VERB_NOUNS = ("安置房", "安置区", "安置点", "安置小区")
+#: Rates that are ratios, not percentages: a number without a unit stays without one (容积率1.5-3.0).
+_RATIOS = ("容积率",)
+#: Opening brackets and quotes left at the end of an indicator by a cut after them (贫困村“脱贫摘帽”).
+_OPEN_TAIL_RE = re.compile(r"[“‘《〈（(「『【]+\Z")
 #: Adverbs that may open an indicator: 年均临时救助 is 临时救助.
-_LEADING_ADVERBS = re.compile(r"^(?:年均|累计|共|均|分别|合计|共计|平均|的|年度)+(?=[\u4e00-\u9fff“])|^在(?=.{2,}中$)")
+_LEADING_ADVERBS = re.compile(r"^(?:年均|累计|共|均|分别|合计|共计|平均|的|年度)+(?=[\u4e00-\u9fff“])|^在(?=.{2,}中$)"
+                               r"|^[0-9]+(?:\.[0-9]+)?[万亿]?(?:个|家|项|所|座|条|户|处)(?!及|以)(?=[\u4e00-\u9fff“]{2})")
 
 
 @dataclass(frozen=True)
@@ -270,9 +280,14 @@ def _split_head(head: str, change: str | None) -> tuple[str | None, str | None]:
     vocabulary knows is kept whole; otherwise leading verbs and adverbs, a run of years, a
     comparison base and trailing particles are not part of the indicator."""
     head = _FILLER_RE.sub("", head.strip(" \t\r\n，,、；;：:"))
-    if indicator_id(head):
+    if known := indicator_id(head):
+        lead = _LEAD_RE.match(head)  # 新增城镇就业 is 城镇就业, the verb is not part of the name
+        if lead and indicator_id(head[lead.end():]) == known:
+            return head[lead.end():], change or lead.group()
         return head, change
-    head = _DURATION_RE.sub("", head)
+    if result := _INNER_RESULT_RE.search(head):  # 电网建设完成投资 is 电网建设投资
+        head, change = head[: result.start()] + head[result.end():], change or result.group()
+    head = DURATION_RE.sub("", head)
     head = _BASE_RE.sub("", head)
     if head and _verbs_end(head, 0) == len(head):  # 新开工630万套, 新建成投用1所公办幼儿园: no indicator before the number
         return None, change or head
@@ -288,7 +303,9 @@ def _split_head(head: str, change: str | None) -> tuple[str | None, str | None]:
         for verb in _INNER_LEAD_RE.finditer(head):  # 服务业实现增加值 is 服务业增加值
             if indicator_id(head[: verb.start()] + head[verb.end():]):
                 return head[: verb.start()] + head[verb.end():], change or verb.group()
-        lead = _LEAD_RE.match(head)
+        # 安置房 is a noun; 新设外资企业数量增长19.5%: a flow of new things that grows is named with its verb
+        keep = head.startswith(_VERB_NOUNS) or (head.startswith("新") and (change or "").removeprefix("年均") in GROWTH_VERBS)
+        lead = None if keep else _LEAD_RE.match(head)
         if lead:  # 新建和改造高标准农田: the verbs go, the change stays as found
             end = _verbs_end(head, lead.end())
             change, head = change or head[:end], head[end:]
@@ -356,12 +373,14 @@ def normalize_quantity(text: str) -> dict:
     if (indicator is None or indicator.endswith("等")) and re.search(r"\w", tail):
         noun = _PREDICATE_RE.split(tail, maxsplit=1)[0].removeprefix("的")  # 开工建设8个抽水蓄能电站; 35家村镇银行完成改革任务
         indicator = re.sub(r"(?<=..)建设\Z", "", noun)  # 27个省级美丽乡村中心村建设
+    if indicator:
+        indicator = _OPEN_TAIL_RE.sub("", indicator) or None
 
     shared = next((v for v in reversed(values) if v.unit_text), None)
     unit = shared.unit_text if shared else None
     percent_missing = unit is None and not re.search(r"[:：]", m["values"]) and (  # a ratio 9.7:47.3:43 has no unit
         (change or "").removeprefix("年均") in GROWTH_VERBS
-        or (indicator or "").endswith(_RATE_SUFFIXES)
+        or ((indicator or "").endswith(_RATE_SUFFIXES) and not (indicator or "").endswith(_RATIOS))
     )
     unit_base = _unit_entry(shared.unit)[0] if shared and shared.unit else None
     if percent_missing:
