@@ -83,14 +83,14 @@ def m(indicator, kind, values, unit, qualifier="point", change=None, comparison=
         ("建成安置房2312套", [m("安置房", "level", [2312.0], "套", change="建成")]),
         ("建设筹集保障性住房36万套", [m("保障性住房", "level", [36.0], "万套", change="建设筹集")]),
         # a predicate after the thing counted; an adverb and verb after the indicator
-        ("20所学校相继建成", [m("学校", "level", [20.0], "所")]),
+        ("20所学校相继建成", [m("学校", "level", [20.0], "所", change="相继建成")]),
         ("中欧班列累计开行超1.4万列", [m("中欧班列", "level", [1.4], "万列", "以上", change="超")]),
         ("货运周转量近400亿吨公里", [m("货运周转量", "level", [400.0], "亿吨公里", "左右")]),
         # a head of verbs only names no indicator: the noun after the number does
         ("新开工630万套", [m(None, "level", [630.0], "万套", change="新开工")]),
         ("新开工改造600个老旧小区", [m("老旧小区", "level", [600.0], "个", change="新开工改造")]),
         # a lone 零 is no value; from-to values of a year
-        ("426个中央、省环保督察问题见底清零", [m("中央、省环保督察问题", "level", [426.0], "个")]),
+        ("426个中央、省环保督察问题见底清零", [m("中央、省环保督察问题", "level", [426.0], "个", change="见底清零")]),
         ("非金融类对外直接投资从2007年的248亿美元上升到2012年的772亿美元",
          [m("非金融类对外直接投资", "level", [248.0, 772.0], "亿美元", change="上升到", value_to=772.0)]),
         ("城镇登记失业率长期控制在1%以内", [m("城镇登记失业率", "level", [1.0], "%", "以内", change="控制在")]),
@@ -106,7 +106,7 @@ def m(indicator, kind, values, unit, qualifier="point", change=None, comparison=
         ("进出口总额突破万亿元，增长10%",  # the bare 万 ends the first clause (split_clauses once raised here)
          [m("进出口总额", "level", [1.0], "万亿元", "以上", change="突破"),
           m("进出口总额", "growth", [10.0], "%", change="增长")]),
-        ("千余个风险点进行整改", [m("风险点", "level", [1000.0], "个", "以上")]),
+        ("千余个风险点进行整改", [m("风险点", "level", [1000.0], "个", "以上", change="进行整改")]),
         ("经济增速均高于全市平均水平0.5个百分点以上",
          [m("经济增速", "comparison", [0.5], "个百分点", "以上", comparison="高于全市平均水平")]),
         ("初中1所", [m("初中", "level", [1.0], "所")]),
@@ -133,8 +133,8 @@ def m(indicator, kind, values, unit, qualifier="point", change=None, comparison=
         ("新增城镇就业5115人", [m("城镇就业", "level", [5115.0], "人", change="新增")]),
         ("新设外资企业数量增长19.5%", [m("新设外资企业数量", "growth", [19.5], "%", change="增长")]),
         ("安置房配套园3所", [m("安置房配套园", "level", [3.0], "所")]),
-        ("13个建档立卡贫困村“脱贫摘帽”", [m("建档立卡贫困村", "level", [13.0], "个")]),
-        ("5所幼儿园秋季开园投用", [m("幼儿园", "level", [5.0], "所")]),
+        ("13个建档立卡贫困村“脱贫摘帽”", [m("建档立卡贫困村", "level", [13.0], "个", change="脱贫摘帽")]),
+        ("5所幼儿园秋季开园投用", [m("幼儿园", "level", [5.0], "所", change="秋季开园投用")]),
         ("黑土地耕层厚度止跌提升3.5%", [m("黑土地耕层厚度", "growth", [3.5], "%", change="提升")]),
         ("民营经济主体占97.2%", [m("民营经济主体", "level", [97.2], "%")]),
         ("工业用地容积率提升至1.5-3.0", [m("工业用地容积率", "level", [1.5, 3.0], None, "range", change="提升至", value_to=3.0)]),

@@ -371,8 +371,10 @@ def normalize_quantity(text: str) -> dict:
         indicator = _RANK_LIST_RE.sub("", indicator) or None
     tail = text[m.start("tail"): m.end("tail")].strip(" \t\r\n，。；、,.;:：！!）)")
     if (indicator is None or indicator.endswith("等")) and re.search(r"\w", tail):
-        noun = _PREDICATE_RE.split(tail, maxsplit=1)[0].removeprefix("的")  # 开工建设8个抽水蓄能电站; 35家村镇银行完成改革任务
-        indicator = re.sub(r"(?<=..)建设\Z", "", noun)  # 27个省级美丽乡村中心村建设
+        noun = _PREDICATE_RE.split(tail, maxsplit=1)[0]  # 开工建设8个抽水蓄能电站; 35家村镇银行完成改革任务
+        indicator = re.sub(r"(?<=..)建设\Z", "", noun.removeprefix("的"))  # 27个省级美丽乡村中心村建设
+        # the predicate after the counted noun is what happened to it: 31个亿元以上项目 | 竣工投产
+        change = change or tail[len(noun):].strip("“”\"'‘’") or None
     if indicator:
         indicator = _OPEN_TAIL_RE.sub("", indicator) or None
 
