@@ -18,8 +18,15 @@ from typing import Any
 
 from nlp.normalize.indicators import indicator_id
 from nlp.normalize.periods import measure_period
-from nlp.normalize.quantity import DURATION_RE as _DURATION_RE
-from nlp.normalize.quantity import FULLWIDTH, GROWTH_VERBS, VALUE_END, VALUE_FULL, normalize_quantity, parse_number
+from nlp.normalize.quantity import (
+    DURATION_RE,
+    FULLWIDTH,
+    GROWTH_VERBS,
+    VALUE_END,
+    VALUE_FULL,
+    normalize_quantity,
+    parse_number,
+)
 
 _SEPARATORS = re.compile(r"[，,、；;]")
 #: A clause counts as holding a value if it has a digit, a Chinese numeral with a unit or a rank word.
@@ -191,7 +198,7 @@ def _rank_measure(reading: str, rank: re.Match[str]) -> dict[str, Any]:
     if moved:  # 从全国第15位升至第5位: from one place to another
         before, change, from_value = before[:-1], moved["verb"], number
         values.append(float(parse_number(moved["n"])))
-    indicator = re.sub(r"^(?:均|分别|还|也|都)+|(?:均|分别|还|也|都)+$", "", _DURATION_RE.sub("", before)) or None
+    indicator = re.sub(r"^(?:均|分别|还|也|都)+|(?:均|分别|还|也|都)+$", "", DURATION_RE.sub("", before)) or None
     parsed = {"indicator": indicator, "change": change, "values": values,
               "unit": "位" if number is not None else None, "qualifier": "point" if number is not None else None,
               "value_base": list(values), "unit_base": "位" if number is not None else None,

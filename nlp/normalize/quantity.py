@@ -180,8 +180,6 @@ _MANNER_RE = re.compile(r"(?:稳步|逐步|进一步|持续|大幅|稳定|全面
 _INNER_RESULT_RE = re.compile(r"(?<=.)(?:完成|实现)(?=投资|产值|营业收入|营收|增加值|销售收入|销售额|交易额)")
 #: Nouns that open with a verb of _LEAD_VERBS (安置 + 房): the verb stays.
 _VERB_NOUNS = ("安置房", "安置区", "安置点", "安置小区")
-#: Rates that are ratios, not percentages: a number without a unit stays without one (容积率1.5-3.0).
-_RATIOS = ("容积率",)
 #: Opening brackets and quotes left at the end of an indicator by a cut after them (贫困村“脱贫摘帽”).
 _OPEN_TAIL_RE = re.compile(r"[“‘《〈（(「『【]+\Z")
 #: Adverbs that may open an indicator: 年均临时救助 is 临时救助.
@@ -382,7 +380,7 @@ def normalize_quantity(text: str) -> dict:
     unit = shared.unit_text if shared else None
     percent_missing = unit is None and not re.search(r"[:：]", m["values"]) and (  # a ratio 9.7:47.3:43 has no unit
         (change or "").removeprefix("年均") in GROWTH_VERBS
-        or ((indicator or "").endswith(_RATE_SUFFIXES) and not (indicator or "").endswith(_RATIOS))
+        or ((indicator or "").endswith(_RATE_SUFFIXES) and not (indicator or "").endswith("容积率"))  # 容积率 is a ratio
     )
     unit_base = _unit_entry(shared.unit)[0] if shared and shared.unit else None
     if percent_missing:
