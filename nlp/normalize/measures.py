@@ -44,17 +44,18 @@ _COMPARISON = re.compile(
 #: After `比…`, a one-character verb: 比去年预算低0.4个百分点.
 _SHORT_VERBS = {"低": "下降", "高": "提高", "多": "增加", "少": "减少", "快": "快于", "慢": "慢于"}
 _RANK_SCOPE = r"(?P<scope>全国|全省|全市|全区|全州|全县|全球|世界|全国同类城市|同类城市|西部|中部|东部|东北|中西部|长江经济带)?"
-_RANK_AT = r"(?:第(?P<n>[0-9]+|[一二三四五六七八九十]+)(?:位|名)?|(?P<first>首位|榜首|第一方阵))"
+_RANK_PLACE = r"第(?P<n>[0-9]+|[一二三四五六七八九十]+)(?:位|名)?"
+_RANK_AT = rf"(?:{_RANK_PLACE}|(?P<first>首位|榜首|第一方阵))"
 #: A rank: a rank verb with any scope before the place (居中部地区第1), or a known scope alone (全国第3).
 _RANK = re.compile(
     rf"(?:(?P<verb>稳居|位居|跃居|位列|居于|居|列|排名|排|保持)(?P<scope>[^，,、；;第\d]{{0,10}}?)|{_RANK_SCOPE.replace('scope', 'known')}){_RANK_AT}"
 )
 #: The place a from-rank moves to: 从全国第15位 | 升至第5位.
 _RANK_TO = re.compile(
-    rf"(?P<verb>提升|上升|升|跃升|前移|提高|进|前进)?(?:到|至){_RANK_SCOPE}第(?P<n>[0-9]+|[一二三四五六七八九十]+)(?:位|名)?"
+    rf"(?P<verb>提升|上升|升|跃升|前移|提高|进|前进)?(?:到|至){_RANK_SCOPE}{_RANK_PLACE}"
 )
 #: A share of a whole with no indicator of its own (、占全部企业超两成): it is the indicator before it;
-#: not one that names itself a share (占规上工业总产值比重).
+#: not one that names itself a share (占规上工业总产值比重); a bare 占比 (工业项目32个、占比86.5%) is one.
 _SHARE_OF = re.compile(r"占(?P<whole>[\u4e00-\u9fff]{1,12}?)的?(?<!比重)(?<!比例)(?<!份额)\Z")
 _RUN = re.compile(r"^(?:连续|已连续)(?:[0-9一二三四五六七八九十]+|多)年")
 #: Indicator words that name an aspect of the indicator before them (增速排名全省第四位).
