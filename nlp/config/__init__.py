@@ -4,6 +4,7 @@ schemas (`schema`) and loading with `--set` overrides (`load`)."""
 from nlp.config.errors import ConfigError
 from nlp.config.load import load_config, parse_override, to_dict
 from nlp.config.schema import (
+    ADAPTED_ENCODER,
     DEFAULT_ENCODER,
     SCHEMAS,
     TRAIN_TASKS,
@@ -32,7 +33,7 @@ from nlp.config.schema import (
 )
 
 __all__ = [
-    "DEFAULT_ENCODER", "SCHEMAS", "TRAIN_TASKS", "AreasConfig", "AreasModelConfig", "BaselineConfig", "BlendConfig",
+    "ADAPTED_ENCODER", "DEFAULT_ENCODER", "SCHEMAS", "TRAIN_TASKS", "AreasConfig", "AreasModelConfig", "BaselineConfig", "BlendConfig",
     "Config", "ConfigError", "DataConfig", "EvaluationConfig", "NerConfig", "NerDataConfig", "NerModelConfig",
     "OutputConfig", "PredictAreasConfig", "PredictConfig", "PredictNerConfig", "TfidfConfig", "TfidfModelConfig",
     "TfidfTrainingConfig", "ThresholdConfig", "TrainConfig", "TrainingConfig", "load_config", "parse_override",

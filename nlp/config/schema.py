@@ -26,6 +26,8 @@ Rate = Annotated[float, ">0"]  # learning rates, regularisation strengths
 Share = Annotated[float, "0..1"]  # ratios and probabilities
 
 DEFAULT_ENCODER = "models/encoder/envpos-albert"
+#: DEFAULT_ENCODER after `nlp encoder adapt` (masked-LM training on unlabelled reports): what the shipped configs train from.
+ADAPTED_ENCODER = "models/encoder/envpos-albert-adapted"
 
 # --- training / evaluation schemas -------------------------------------------------------
 
@@ -97,7 +99,7 @@ class TfidfTrainingConfig:
 @dataclass
 class ThresholdConfig:
     grid: list[float] = field(default_factory=lambda: [round(0.05 * i, 2) for i in range(1, 19)])
-    per_area: bool = True
+    per_area: bool = False
     fixed: dict[Area, float] = field(default_factory=dict)
 
 

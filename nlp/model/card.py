@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nlp.config import DEFAULT_ENCODER
+from nlp.config import ADAPTED_ENCODER, DEFAULT_ENCODER
 
 WHAT = {
     "ner": ("token-classification", "Character-level NER for Chinese government work reports: REGION, PROJECT, "
@@ -48,7 +48,8 @@ def model_card(info: dict[str, Any]) -> str:
     task, what = WHAT.get(kind, ("other", kind))
     config = info.get("config") or {}
     base = (config.get("model") or {}).get("name_or_path")
-    default_base = base is not None and Path(str(base)).as_posix().endswith(Path(DEFAULT_ENCODER).as_posix())
+    adapted_base = base is not None and Path(str(base)).as_posix().endswith(Path(ADAPTED_ENCODER).as_posix())
+    default_base = adapted_base or (base is not None and Path(str(base)).as_posix().endswith(Path(DEFAULT_ENCODER).as_posix()))
     training = config.get("training") or {}
     prov = info.get("provenance") or {}
     lines = ["---", "language: zh", f"license: {'apache-2.0' if default_base or base is None else 'other'}",
@@ -57,7 +58,8 @@ def model_card(info: dict[str, Any]) -> str:
     if base is not None:
         lines += [f"**Base encoder**: `{base}`" + (
             " — the 4-layer Chinese ALBERT shipped in the PyPI package envpos 0.82 (Apache-2.0, by Bi Huaibin), "
-            "prepared by `nlp encoder prepare`." if default_base else "."), ""]
+            "prepared by `nlp encoder prepare`" + (", then trained further as a masked language model on unlabelled "
+            "work reports by `nlp encoder adapt`." if adapted_base else ".") if default_base else "."), ""]
     data = config.get("data") or {}
     if data:
         lines += [f"**Training data**: the project's gold annotations (`{data.get('gold_dir')}`, split file "
