@@ -14,7 +14,6 @@ texts and saves the encoder alone as a Hugging Face folder (the MLM head is drop
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import logging
 import shutil
@@ -139,15 +138,11 @@ def adapted_info(folder: Path) -> dict[str, Any] | None:
     return json.loads(marker.read_text(encoding="utf-8")) if marker.is_file() else None
 
 
-def corpus_sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def adapt_encoder(base: Path, corpus: Path, output: Path, settings: AdaptSettings = AdaptSettings(), *,
                   device: str = "auto", force: bool = False) -> Path:
     """MLM-trains the encoder folder `base` on `corpus` and writes the encoder to `output`.
 
-    A complete output made from the same base, corpus and settings is left alone (unless
+    A complete output made from the same base weights, corpus and settings is left alone (unless
     `force`), so `nlp main` can call this every time."""
     import torch
     from transformers import (
@@ -159,12 +154,15 @@ def adapt_encoder(base: Path, corpus: Path, output: Path, settings: AdaptSetting
         TrainingArguments,
     )
 
+    from nlp.model.encoder import sha256_file
     from nlp.model.hf import device_kwargs
 
     base, corpus, output = Path(base), Path(corpus), Path(output)
     if not (base / "config.json").is_file():
         raise AdaptError(f"{base}: no encoder folder (config.json missing); run `nlp encoder prepare` first")
-    wanted = {"base": str(base), "corpus_sha256": corpus_sha256(corpus), "settings": settings.__dict__}
+    weights = sorted(base.glob("*.safetensors")) + sorted(base.glob("*.bin"))
+    wanted = {"base": base.name, "base_sha256": [sha256_file(p) for p in weights], "corpus_sha256": sha256_file(corpus),
+              "settings": settings.__dict__}
     info = adapted_info(output)
     if info and not force and all(info.get(k) == v for k, v in wanted.items()):
         log.info("%s: already adapted from %s on this corpus", output, base)
