@@ -88,6 +88,13 @@ def test_adapt_writes_a_loadable_encoder_and_reuses_it(tmp_path, encoder):
     assert (out / "model.safetensors").stat().st_mtime_ns == stamp  # same base, corpus, settings: reused
     with pytest.raises(AdaptError, match="nlp encoder prepare"):
         adapt_encoder(tmp_path / "missing", corpus, tmp_path / "x", settings)
+    with pytest.raises(AdaptError, match="no such corpus"):
+        adapt_encoder(encoder, tmp_path / "none.jsonl.gz", tmp_path / "x", settings)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep", encoding="utf-8")
+    with pytest.raises(AdaptError, match="not written by"):
+        adapt_encoder(encoder, corpus, tmp_path / "mine", settings)
+    assert (tmp_path / "mine" / "notes.txt").is_file()
 
 
 def test_shipped_corpus_has_no_reserved_or_held_out_report(project_root):
@@ -104,3 +111,12 @@ def test_shipped_corpus_has_no_reserved_or_held_out_report(project_root):
     held = {r["text"] for rs in load_split_records(data, ["dev", "test"]).values() for r in rs if len(r["text"]) >= 20}
     text = "\n".join(r["text"] for r in records)
     assert sum(p in text for p in held) <= len(held) // 50  # boilerplate lines may recur across reports
+
+
+def test_cli_errors_name_the_path_without_a_traceback(tmp_path, capsys, caplog):
+    from nlp.cli import main
+
+    assert main(["encoder", "adapt", "--base", str(tmp_path / "none"), "--corpus", str(tmp_path / "c.gz"),
+                 "--output", str(tmp_path / "out")]) == 1
+    assert main(["encoder", "corpus", "--input", str(tmp_path / "absent"), "--output", str(tmp_path / "c.gz")]) == 1
+    assert "none" in caplog.text and "absent" in caplog.text and "Traceback" not in capsys.readouterr().err

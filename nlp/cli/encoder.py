@@ -89,7 +89,7 @@ def run_adapt(args: argparse.Namespace) -> int:
         log.error("%s", exc)
         return 1
     info = adapted_info(folder)
-    print(f"adapted encoder at {folder}: {info['chunks']} chunks, training loss {info['train_loss']:.3f}")
+    print(f"adapted encoder at {folder}: {info['chunks']} chunks, mean training loss {info['train_loss']:.3f}")
     return 0
 
 

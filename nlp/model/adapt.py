@@ -146,7 +146,6 @@ def adapt_encoder(base: Path, corpus: Path, output: Path, settings: AdaptSetting
     `force`), so `nlp main` can call this every time."""
     import torch
     from transformers import (
-        AutoConfig,
         AutoModelForMaskedLM,
         AutoTokenizer,
         DataCollatorForLanguageModeling,
@@ -160,6 +159,8 @@ def adapt_encoder(base: Path, corpus: Path, output: Path, settings: AdaptSetting
     base, corpus, output = Path(base), Path(corpus), Path(output)
     if not (base / "config.json").is_file():
         raise AdaptError(f"{base}: no encoder folder (config.json missing); run `nlp encoder prepare` first")
+    if not corpus.is_file():
+        raise AdaptError(f"{corpus}: no such corpus file (`nlp encoder corpus` writes one)")
     weights = sorted(base.glob("*.safetensors")) + sorted(base.glob("*.bin"))
     wanted = {"base": base.name, "base_sha256": [sha256_file(p) for p in weights], "corpus_sha256": sha256_file(corpus),
               "settings": settings.__dict__}
@@ -167,11 +168,12 @@ def adapt_encoder(base: Path, corpus: Path, output: Path, settings: AdaptSetting
     if info and not force and all(info.get(k) == v for k, v in wanted.items()):
         log.info("%s: already adapted from %s on this corpus", output, base)
         return output
+    if info is None and output.is_dir() and any(output.iterdir()):  # never delete what adapt did not write
+        raise AdaptError(f"{output}: a folder not written by `nlp encoder adapt`; choose another output folder")
     chunks = chunk_texts(read_corpus(corpus), settings.chunk_chars)
     tokenizer = AutoTokenizer.from_pretrained(base)
     torch.manual_seed(settings.seed)
-    config = AutoConfig.from_pretrained(base)
-    model = AutoModelForMaskedLM.from_pretrained(base, config=config)  # the MLM head starts new
+    model = AutoModelForMaskedLM.from_pretrained(base)  # the MLM head starts new
     from datasets import Dataset
 
     dataset = Dataset.from_dict({"text": chunks}).map(
@@ -199,10 +201,9 @@ def adapt_encoder(base: Path, corpus: Path, output: Path, settings: AdaptSetting
         + f"## Domain adaptation\n\nThen trained further as a masked language model by `nlp encoder adapt` on "
           f"{len(chunks)} chunks of {settings.chunk_chars} characters of unlabelled government work reports "
           f"({corpus.name}, sha256 {wanted['corpus_sha256'][:12]}), {settings.epochs} epoch(s), learning rate "
-          f"{settings.learning_rate}; final training loss {result.training_loss:.3f}.\n", encoding="utf-8")
-    for extra in ("LICENSE",):
-        if (base / extra).is_file():
-            shutil.copyfile(base / extra, staging / extra)
+          f"{settings.learning_rate}; mean training loss {result.training_loss:.3f}.\n", encoding="utf-8")
+    if (base / "LICENSE").is_file():
+        shutil.copyfile(base / "LICENSE", staging / "LICENSE")
     (staging / MARKER).write_text(json.dumps(
         {**wanted, "chunks": len(chunks), "train_loss": result.training_loss}, ensure_ascii=False, indent=2) + "\n",
         encoding="utf-8")
