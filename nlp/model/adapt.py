@@ -8,8 +8,9 @@ The corpus the project ships (`annotations/unlabelled/reports.jsonl.gz`) is writ
 - the reports of the dev and test splits (any document holding `HELD_OUT_MATCHES` of their
   gold paragraphs), so that dev and test stay reports the encoder has never seen.
 `adapt_encoder` then trains the base encoder's MLM objective on fixed-length chunks of those
-texts and saves the encoder alone as a Hugging Face folder (the MLM head is dropped), which
-`model.name_or_path` of the NER config points at (the area model gained nothing from it on dev)."""
+texts and saves the encoder alone as a Hugging Face folder (the MLM head is dropped), for
+`model.name_or_path` of a NER or area config. The shipped configs keep the base encoder: over
+three seeds the adapted one moved NER dev F1 by less than the seed spread (README)."""
 
 from __future__ import annotations
 
