@@ -39,8 +39,10 @@ def add_parser(subparsers, name: str, help_text: str) -> None:
                     "reports of the dev and test splits, write one document per line (gzip JSONL).")
     corpus.add_argument("--input", type=Path, nargs="+", default=SHARED_REPORTS,
                         help="report files or folders (default: the national, provincial and seed reports of ../shared/corpus)")
-    corpus.add_argument("--config", type=Path, default=Path("configs/ner.yaml"),
-                        help="a config whose data section names the gold and splits (default: configs/ner.yaml)")
+    corpus.add_argument("--gold", type=Path, default=Path("annotations/gold"),
+                        help="gold folder whose dev and test paragraphs identify the held-out reports (default: annotations/gold)")
+    corpus.add_argument("--splits", type=Path, default=Path("annotations/splits.yaml"),
+                        help="splits file (default: annotations/splits.yaml)")
     corpus.add_argument("--output", type=Path, default=DEFAULT_CORPUS, help=f"corpus file (default: {DEFAULT_CORPUS})")
     adapt = actions.add_parser(
         "adapt", help="train the encoder further as a masked LM on the unlabelled corpus",
@@ -59,13 +61,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_corpus(args: argparse.Namespace) -> int:
-    from nlp.config import ConfigError, load_config
+    from nlp.config import ConfigError, DataConfig
     from nlp.data import load_split_records
     from nlp.model.adapt import AdaptError, build_corpus
 
     try:
-        data = load_config(args.config, []).data
-        held = load_split_records(data, ["dev", "test"])
+        held = load_split_records(DataConfig(gold_dir=args.gold, splits=args.splits), ["dev", "test"])
         summary = build_corpus(args.input, (r["text"] for rs in held.values() for r in rs), args.output)
     except (ConfigError, AdaptError, ValueError, OSError) as exc:
         log.error("%s", exc)
