@@ -120,3 +120,12 @@ def test_cli_errors_name_the_path_without_a_traceback(tmp_path, capsys, caplog):
                  "--output", str(tmp_path / "out")]) == 1
     assert main(["encoder", "corpus", "--input", str(tmp_path / "absent"), "--output", str(tmp_path / "c.gz")]) == 1
     assert "none" in caplog.text and "absent" in caplog.text and "Traceback" not in capsys.readouterr().err
+
+
+def test_model_card_names_the_adaptation():
+    from nlp.model.card import model_card
+
+    adapted = model_card({"kind": "ner", "config": {"model": {"name_or_path": "../models/encoder/envpos-albert-adapted"}}})
+    base = model_card({"kind": "ner", "config": {"model": {"name_or_path": "../models/encoder/envpos-albert"}}})
+    assert "nlp encoder adapt" in adapted and "envpos 0.82" in adapted and "license: apache-2.0" in adapted
+    assert "nlp encoder adapt" not in base and "envpos 0.82" in base

@@ -26,7 +26,7 @@ Rate = Annotated[float, ">0"]  # learning rates, regularisation strengths
 Share = Annotated[float, "0..1"]  # ratios and probabilities
 
 DEFAULT_ENCODER = "models/encoder/envpos-albert"
-#: DEFAULT_ENCODER after `nlp encoder adapt` (masked-LM training on unlabelled reports): what the shipped configs train from.
+#: DEFAULT_ENCODER after `nlp encoder adapt` (masked-LM training on unlabelled reports), an option for model.name_or_path.
 ADAPTED_ENCODER = "models/encoder/envpos-albert-adapted"
 
 # --- training / evaluation schemas -------------------------------------------------------
