@@ -12,7 +12,7 @@ from pathlib import Path
 from nlp.config import ADAPTED_ENCODER
 from nlp.model.encoder import DEFAULT_ENCODER_DIR
 
-#: The corpus the project ships and the adapted encoder the shipped configs name.
+#: The corpus the project ships and where `adapt` writes the adapted encoder by default.
 DEFAULT_CORPUS = Path("annotations/unlabelled/reports.jsonl.gz")
 DEFAULT_ADAPTED_DIR = Path(ADAPTED_ENCODER)
 SHARED_REPORTS = [Path("../shared/corpus") / name for name in ("national", "provincial-2026", "seeds")]
@@ -61,14 +61,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_corpus(args: argparse.Namespace) -> int:
-    from nlp.config import ConfigError, DataConfig
+    from nlp.config import DataConfig
     from nlp.data import load_split_records
-    from nlp.model.adapt import AdaptError, build_corpus
+    from nlp.model.adapt import build_corpus
 
     try:
         held = load_split_records(DataConfig(gold_dir=args.gold, splits=args.splits), ["dev", "test"])
         summary = build_corpus(args.input, (r["text"] for rs in held.values() for r in rs), args.output)
-    except (ConfigError, AdaptError, ValueError, OSError) as exc:
+    except (ValueError, OSError) as exc:  # AdaptError and a bad gold or splits file are ValueErrors
         log.error("%s", exc)
         return 1
     for item in summary["failures"]:

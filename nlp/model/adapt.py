@@ -73,14 +73,13 @@ def build_corpus(inputs: Sequence[Path], held_out_texts: Iterable[str], output: 
     reserved and held-out documents, writes the rest to `output` (gzip JSONL, one document per
     line: doc_id, source, region, year, text with its paragraphs joined by newlines) and
     returns a summary (documents kept and dropped, with why)."""
-    from nlp.ingest.documents import Document, read_documents
-    from nlp.ingest.readers import InputError, iter_input_files
+    from nlp.ingest.documents import Document, Failure, input_files, read_documents
 
     held = {t for t in held_out_texts if len(t) >= MIN_MATCH_CHARS}
     files, failures, skipped = [], [], []
-    for item in iter_input_files([Path(p) for p in inputs]):
-        if isinstance(item, InputError):
-            failures.append({"source": str(item), "error": str(item)})
+    for item in input_files(inputs):
+        if isinstance(item, Failure):
+            failures.append(item.record())
         elif reserved_file(item):
             skipped.append(str(item))
         else:
@@ -144,8 +143,9 @@ def adapt_encoder(base: Path, corpus: Path, output: Path, settings: AdaptSetting
     """MLM-trains the encoder folder `base` on `corpus` and writes the encoder to `output`.
 
     A complete output made from the same base weights, corpus and settings is left alone (unless
-    `force`), so `nlp main` can call this every time."""
+    `force`), so calling it again is cheap."""
     import torch
+    from datasets import Dataset
     from transformers import (
         AutoModelForMaskedLM,
         AutoTokenizer,
@@ -175,8 +175,6 @@ def adapt_encoder(base: Path, corpus: Path, output: Path, settings: AdaptSetting
     tokenizer = AutoTokenizer.from_pretrained(base)
     torch.manual_seed(settings.seed)
     model = AutoModelForMaskedLM.from_pretrained(base)  # the MLM head starts new
-    from datasets import Dataset
-
     dataset = Dataset.from_dict({"text": chunks}).map(
         lambda b: tokenizer(b["text"], truncation=True, max_length=settings.chunk_chars + 2),
         batched=True, remove_columns=["text"])

@@ -42,24 +42,32 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _names(base: Any, folder: str) -> bool:
+    """Whether the model reference `base` is the project's encoder folder `folder` (at any root)."""
+    return base is not None and Path(str(base)).as_posix().endswith(Path(folder).as_posix())
+
+
 def model_card(info: dict[str, Any]) -> str:
     """The README.md text of a model folder whose nlp_model.json is `info`."""
     kind = info["kind"]
     task, what = WHAT.get(kind, ("other", kind))
     config = info.get("config") or {}
     base = (config.get("model") or {}).get("name_or_path")
-    adapted_base = base is not None and Path(str(base)).as_posix().endswith(Path(ADAPTED_ENCODER).as_posix())
-    default_base = adapted_base or (base is not None and Path(str(base)).as_posix().endswith(Path(DEFAULT_ENCODER).as_posix()))
+    adapted_base = _names(base, ADAPTED_ENCODER)
+    default_base = adapted_base or _names(base, DEFAULT_ENCODER)
     training = config.get("training") or {}
     prov = info.get("provenance") or {}
     lines = ["---", "language: zh", f"license: {'apache-2.0' if default_base or base is None else 'other'}",
              f"pipeline_tag: {task}", "tags: [chinese, government-work-reports, gov-report-nlp]", "---", "",
              f"# gov-report-nlp `{kind}` model", "", what, ""]
     if base is not None:
-        lines += [f"**Base encoder**: `{base}`" + (
-            " — the 4-layer Chinese ALBERT shipped in the PyPI package envpos 0.82 (Apache-2.0, by Bi Huaibin), "
-            "prepared by `nlp encoder prepare`" + (", then trained further as a masked language model on unlabelled "
-            "work reports by `nlp encoder adapt`." if adapted_base else ".") if default_base else "."), ""]
+        credit = "."
+        if default_base:
+            credit = (" — the 4-layer Chinese ALBERT shipped in the PyPI package envpos 0.82 (Apache-2.0, by Bi Huaibin), "
+                      "prepared by `nlp encoder prepare`")
+            credit += (", then trained further as a masked language model on unlabelled work reports by "
+                       "`nlp encoder adapt`." if adapted_base else ".")
+        lines += [f"**Base encoder**: `{base}`{credit}", ""]
     data = config.get("data") or {}
     if data:
         lines += [f"**Training data**: the project's gold annotations (`{data.get('gold_dir')}`, split file "
