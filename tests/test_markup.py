@@ -14,6 +14,7 @@ from nlp.annotate.markup import (
     parse_markup,
     render_markup,
 )
+from nlp.annotate.worklist import locate_spans
 from nlp.spec import ENTITY_LABELS
 
 # Characters that stress the format: markup syntax, backslashes, CJK, digits, punctuation.
@@ -146,3 +147,13 @@ def test_add_context_takes_section_and_year_from_ingest_output() -> None:
     assert gold_to_offsets(first)["section"] == "一、工作回顾"  # the context reaches the offset records
     with pytest.raises(ValueError, match="dC-p0001"):
         add_context([{"id": "dC-p0001", "doc_id": "dC"}], paragraphs, documents)
+
+
+def test_locate_spans_takes_an_explicit_start_for_a_later_occurrence() -> None:
+    text = "发展中国家和中国人民"
+    assert locate_spans(text, [["中国", "REGION"]], "r")[0]["start"] == 2
+    assert locate_spans(text, [["中国", "REGION", 6]], "r") == [{"start": 6, "end": 8, "label": "REGION", "text": "中国"}]
+    with pytest.raises(ValueError, match="not at offset 5"):
+        locate_spans(text, [["中国", "REGION", 5]], "r")
+    with pytest.raises(ValueError, match="not at offset 2 after offset 8"):
+        locate_spans(text, [["中国", "REGION", 6], ["中国", "REGION", 2]], "r")

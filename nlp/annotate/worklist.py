@@ -36,13 +36,21 @@ def batches(records: list[dict], size: int) -> list[list[dict]]:
     return [records[i : i + size] for i in range(0, len(records), size)]
 
 
-def locate_spans(text: str, spans: list[list[str]], where: str) -> list[dict]:
+def locate_spans(text: str, spans: list[list], where: str) -> list[dict]:
     """Annotators return spans as [span_text, LABEL] in reading order (copying offsets by hand
-    is error-prone); each is found left to right after the previous one. A span that cannot
-    be found raises, naming the record, instead of being dropped."""
+    is error-prone); each is found left to right after the previous one. When that first match
+    is the wrong occurrence (中国 in 中国人民 after 发展中国家), the annotator adds its start
+    offset as a third item, [span_text, LABEL, start], which must point at span_text. A span
+    that cannot be found raises, naming the record, instead of being dropped."""
     entities, pos = [], 0
-    for span_text, label in spans:
-        start = text.find(span_text, pos)
+    for span in spans:
+        span_text, label = span[0], span[1]
+        if len(span) > 2:
+            start = span[2]
+            if start < pos or text[start : start + len(span_text)] != span_text:
+                raise ValueError(f"{where}: span {span_text!r} ({label}) is not at offset {start} after offset {pos}")
+        else:
+            start = text.find(span_text, pos)
         if start < 0:
             raise ValueError(f"{where}: span {span_text!r} ({label}) not found after offset {pos}")
         entities.append({"start": start, "end": start + len(span_text), "label": label, "text": span_text})
