@@ -281,7 +281,7 @@ def test_tracking_links_a_target_to_the_next_report(tmp_path) -> None:
 
 
 @pytest.mark.parametrize(("split", "n", "floor"), [("train", 159, 0.85), ("dev", 127, 0.9), ("train2", 167, 0.85), ("dev2", 89, 0.9),
-                                                   ("train3", 106, 0.9), ("train4", 107, 0.7)])
+                                                   ("train3", 106, 0.9), ("train4", 107, 0.7), ("train5", 134, 0.85)])
 def test_hand_written_measures(project_root, split: str, n: int, floor: float) -> None:
     """The check sets the normaliser was developed against (annotations/measures): at least
     `floor` of the hand-written measures read right in all four fields."""
@@ -354,3 +354,37 @@ def test_two_annotators_agree_on_most_measures_of_the_same_spans(project_root) -
     assert measure_agreement(folder / "train3.jsonl", folder / "train3.jsonl")["all_fields"] == 1.0
     with pytest.raises(ValueError, match="same spans"):
         measure_agreement(folder / "train3.jsonl", folder / "train4.jsonl")
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [  # State Council reports of 1984-2009 (annotations/measures/train5.jsonl, written by hand)
+        ("建立了2.4万多个社区卫生服务机构", [("社区卫生服务机构", [2.4], "万个", "以上")]),
+        ("访问了４６个国家", [("国家", [46], "个", "point")]),
+        ("改造和新建1.88万所乡镇卫生院", [("乡镇卫生院", [1.88], "万所", "point")]),
+        ("1.17万个乡镇卫生院配备了医疗设备", [("乡镇卫生院", [1.17], "万个", "point")]),
+        ("内设机构精简四分之一", [("内设机构", [0.25], None, "point")]),
+        ("部门内设机构精简1／4", [("部门内设机构", [0.25], None, "point")]),
+        ("人员总数减少一半", [("人员总数", [0.5], None, "point")]),
+        ("城镇居民人均可支配收入实际增长８．５％", [("城镇居民人均可支配收入", [8.5], "%", "point")]),
+        ("工业企业的全员劳动生产率平均每年增长６．５％", [("工业企业的全员劳动生产率", [6.5], "%", "point")]),
+        ("财政用于医疗卫生支出五年累计6294亿元，比前五年增长1.27倍",
+         [("财政用于医疗卫生支出", [6294], "亿元", "point"), ("财政用于医疗卫生支出", [1.27], "倍", "point")]),
+        ("实际利用外资2894亿美元，比“八五”时期增长79.6％",
+         [("实际利用外资", [2894], "亿美元", "point"), ("实际利用外资", [79.6], "%", "point")]),
+        ("国家外汇储备2000年底达1656亿美元，比1995年底增加920亿美元",
+         [("国家外汇储备", [1656], "亿美元", "point"), ("国家外汇储备", [920], "亿美元", "point")]),
+        ("人口到２０００年要控制在１３亿以内", [("人口", [13], "亿", "以内")]),
+        ("城市居民最低生活保障的覆盖人数，由年初的４００多万人扩大到年末的１１２０多万人",
+         [("城市居民最低生活保障的覆盖人数", [400, 1120], "万人", "以上")]),
+        ("电话交换机容量增加２０００多万门", [("电话交换机容量", [2000], "万门", "以上")]),
+        ("出生率下降５个千分点", [("出生率", [5], "个千分点", "point")]),
+        ("高速公路建成通车１１００多公里", [("高速公路", [1100], "公里", "以上")]),
+        ("安排430亿元", [(None, [430], "亿元", "point")]),
+    ],
+)
+def test_measures_of_older_state_council_reports(span: str, expected: list[tuple]) -> None:
+    """Perfective 了, fractions, 实际/平均每年, five-year comparison bases, a year inside the
+    head and the older units, as the 1984-2009 reports write them."""
+    got = [(x["indicator"], x["values"], x["unit"], x["qualifier"]) for x in measures(span)]
+    assert got == [(ind, [float(v) for v in values], unit, q) for ind, values, unit, q in expected]

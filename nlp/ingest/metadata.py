@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from nlp.normalize.quantity import parse_number
+from nlp.normalize.numbers import parse_number
 
 YEAR = re.compile(r"((?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})\s*年")
 MEETING = re.compile(

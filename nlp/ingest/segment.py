@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from nlp.ingest.clean import remove_cjk_digit_spaces
 from nlp.ingest.mapped import MappedText
-from nlp.normalize.quantity import parse_number
+from nlp.normalize.numbers import parse_number
 
 NUM = "一二三四五六七八九十"
 LEVEL_PATTERNS = (

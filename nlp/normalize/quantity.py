@@ -18,20 +18,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 
 from nlp.io import resource_lines
 from nlp.normalize.indicators import indicator_id
+from nlp.normalize.numbers import CN_DIGITS, FRACTION, parse_number
 
 #: Full-width digits and signs (the ratio colon ︰ too) map one-to-one onto ASCII, so offsets in the
 #: matching copy are offsets in the original text and written forms can be sliced from the original.
-FULLWIDTH = str.maketrans("０１２３４５６７８９．％﹪－～︰", "0123456789.%%-~:")
-
-_CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_SCALES = {"万": 10**4, "亿": 10**8}
+FULLWIDTH = str.maketrans("０１２３４５６７８９．％﹪－～︰／", "0123456789.%%-~:/")
 
 #: Magnitude prefixes of a unit, longest first: `650亿元` → 650 × 1e8 元.
 _MAGNITUDES = {"万亿": 10**12, "千万": 10**7, "百万": 10**6, "亿": 10**8, "万": 10**4}
@@ -68,7 +64,7 @@ _LEVEL_VERBS = (
     "新增", "新建", "建成", "开工建设", "开工", "完成", "实现", "控制在", "稳定在", "定为",
     "保持在", "保持", "稳居", "位居", "居", "位列", "跃居", "晋级", "跻身", "挺进", "进入",
     "入选", "增至", "降至", "为", "不低于", "不少于", "不超过", "不高于", "低于", "高于",
-    "优化为", "调整为", "调整优化为", "优化调整为", "优化至", "调整至",
+    "优化为", "调整为", "调整优化为", "优化调整为", "优化至", "调整至", "精简", "精减", "建成通车",
 )
 _TO_VERBS = tuple(f"{verb}{to}" for verb in GROWTH_VERBS + ("增加", "减少", "扩大", "缩小")
                   for to in ("到", "至"))
@@ -78,7 +74,7 @@ _VERBS = tuple(sorted(set(GROWTH_VERBS + _LEVEL_VERBS + _TO_VERBS), key=len, rev
 _LEAD_VERBS = tuple(sorted({v for v in _VERBS if len(v) > 1} | {"改建", "签约", "争创"} | set(resource_lines("measure_verbs.txt")),
                            key=len, reverse=True))
 #: Adverbs between indicator and verb. Only 年均 changes the meaning, so only it is kept.
-_ADVERBS = ("分别", "均", "累计", "年均", "同比", "比上年", "较上年", "平均", "共")
+_ADVERBS = ("分别", "均", "累计", "年均", "同比", "比上年", "较上年", "平均", "共", "实际")
 #: Scope and stance words the spec keeps out of spans; stripped from the indicator if present.
 _FILLERS = ("力争", "确保", "预计", "全年", "今年", "累计", "其中", "年度")
 _RATE_SUFFIXES = ("率", "比重", "占比", "比例")
@@ -100,9 +96,9 @@ _QUALIFIER_ALT = _alt(q for q in _QUALIFIERS if q != "内") + "|内(?![\u4e00-\u
 
 
 _ARABIC = r"-?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?"
-_CN_NUM = (f"(?![零〇○](?![{''.join(_CN_DIGITS)}十百千万亿点]))"  # a lone 零 is no value: 清零, 零增长
-           f"[{''.join(_CN_DIGITS)}十百千][{''.join(_CN_DIGITS)}十百千万亿]*"
-           f"(?:点[{''.join(_CN_DIGITS)}]+)?")
+_CN_NUM = (f"(?![零〇○](?![{''.join(CN_DIGITS)}十百千万亿点]))"  # a lone 零 is no value: 清零, 零增长
+           f"[{''.join(CN_DIGITS)}十百千][{''.join(CN_DIGITS)}十百千万亿]*"
+           f"(?:点[{''.join(CN_DIGITS)}]+)?")
 _SEP = rf"(?:—+|{_alt(set(_RANGE_SEPS) - {'—'})}|、|和|与|及|[:：](?=[0-9]))"  # 9.7:47.3:43, a ratio
 
 
@@ -126,7 +122,7 @@ def _value_pattern(number: str, named: bool) -> str:
 
 
 #: The year a from- or to-value is of: 从2007年的248亿美元上升到2012年的772亿美元.
-_YEAR_OF = r"[0-9]{4}年(?:底|末)?的"
+_YEAR_OF = r"(?:[0-9]{4}年(?:底|末)?|年初|年末|年底)的"
 
 
 def _outer_regex(number: str, tail: str) -> re.Pattern[str]:
@@ -142,9 +138,9 @@ def _outer_regex(number: str, tail: str) -> re.Pattern[str]:
 #: Spans end with their quantity; if one does not, take the last Arabic quantity and read
 #: the rest (`开工建设8个抽水蓄能电站`) as the indicator. Chinese numerals only count at the end,
 #: where they cannot be the 一 of 一般公共预算收入.
-_STRICT = _outer_regex(f"{_CN_NUM}|{_ARABIC}", r"[\s，。；、,.;:：！!）)]*")
-_LOOSE = _outer_regex(rf"{_ARABIC}|(?<![\s\S]){_CN_NUM}", r"[^0-9]*")
-_VALUE = re.compile(_value_pattern(f"{_CN_NUM}|{_ARABIC}", named=True), re.S)
+_STRICT = _outer_regex(f"{FRACTION}|{_CN_NUM}|{_ARABIC}", r"[\s，。；、,.;:：！!）)]*")
+_LOOSE = _outer_regex(rf"{FRACTION}|{_ARABIC}|(?<![\s\S]){_CN_NUM}", r"[^0-9]*")
+_VALUE = re.compile(_value_pattern(f"{FRACTION}|{_CN_NUM}|{_ARABIC}", named=True), re.S)
 #: For nlp.normalize.measures: one whole value, and a value that ends a piece of text (with the
 #: same groups, read at its place: a bare 万亿元 needs the 突破 before it, see _BARE_SCALE).
 VALUE_FULL = _VALUE
@@ -160,8 +156,11 @@ _INNER_LEAD_RE = re.compile(_alt(v for v in _LEAD_VERBS if len(v) > 1))
 _PREDICATE_RE = re.compile(r"(?<=..)(?:完成|建成(?!区)|运行|开园|调整|保持|挂职|建立|实现|落地|投产|开工|竣工|通过|获得|获评|入选|"
                            r"荣登|参与|强链|纳入|达到|达标|全部|开展|成功|创建|落户|脱贫|完工|顺利|相继|陆续|交付|升格|参照|"
                            r"列入|上榜|入围|成为|投用|通车|开业|挂牌|揭牌|荣获|见底|全面|基本|(?<!提档)升级|出列|稳定|已有|已经|进行|与|在|于|向|"
+                           r"配备|先后|[\u4e00-\u9fff]{2}了|"
                            r"[春夏秋冬]季|年底|年内|上半年|下半年)")
 _INNER_RE = re.compile(_alt(v for v in _VERBS if len(v) > 1))  # 居 of 居民 is no verb
+#: A verb with the perfective 了 and nothing else before a count (建立了, 访问了, 新开放了).
+_PERFECTIVE_RE = re.compile(r"[\u4e00-\u9fff]{1,4}了")
 _TRAILING_RE = re.compile(rf"(?:{_alt(_VERBS)})\Z")
 #: Scope words (GUIDELINES: never in a span, but a predicted span can hold one): 全省地区生产总值 is
 #: 地区生产总值. Not 全国 (全国重点实验室 is a name), nor the 全区 of 全区域.
@@ -169,7 +168,8 @@ _SCOPES = ("全省", "全市", "全区", "全县", "全州", "全盟", "全旗",
 _FILLER_RE = re.compile(rf"^(?:{_alt(_FILLERS)}|(?:{_alt(_SCOPES)})(?![域场]))+")
 #: Particles between an indicator and its number that are not part of its name (赤字率拟按2.6%).
 _PARTICLE_RE = re.compile(r"(?<=.)(?:拟按|拟|按|要|将|为|预计|力争|确保|有望|约|共|每年|年均|累计|分别|均|各|全年|今年|再|已经|已|"
-                          rf"安排|预期目标|目标|(?<=..)中|长期|持续|始终|一直|止跌|企稳|(?<=..)占|(?<=..)使|(?:累计|共|已)(?:{_alt(_LEAD_VERBS)}))+\Z")
+                          rf"安排|预期目标|调控目标|目标|(?<=..)中|长期|持续|始终|一直|止跌|企稳|(?<=..)占|(?<=..)使|(?:累计|共|已)(?:{_alt(_LEAD_VERBS)})|"
+                          r"平均|共计|的?(?<!成)就|(?:到|至)?[0-9０-９]{4}年(?:底|末|初)?)+\Z")
 #: A run of years (连续13年, 五年) or a comparison base (比制度建立之初) inside an indicator.
 DURATION_RE = re.compile(r"(?:已?连续(?:[0-9一二三四五六七八九十]+|多)年|(?<=.)[0-9一二三四五六七八九十]+年(?:来|间)?\Z)")
 _BASE_RE = re.compile(r"(?<=..)(?:比|较)(?![重例率值])[\u4e00-\u9fff]{2,10}\Z")
@@ -198,39 +198,6 @@ class _Value:
     def unit_text(self) -> str | None:
         text = (self.magnitude or "") + (self.unit or "")
         return text or None
-
-
-def _cn_to_decimal(text: str) -> Decimal:
-    """Chinese numeral → number: 二〇二五 (digit by digit), 一千二百, 两, 三点五, 一万二."""
-    whole, _, frac = text.partition("点")
-    if whole and all(ch in _CN_DIGITS for ch in whole):
-        value = int("".join(str(_CN_DIGITS[ch]) for ch in whole))
-    else:
-        value = section = digit = 0
-        last_unit, after_unit = 1, False
-        for ch in whole:
-            if ch in _CN_DIGITS:
-                digit, after_unit = _CN_DIGITS[ch], after_unit and ch not in "零〇○"
-            elif ch in _CN_UNITS:
-                section += (digit or 1) * _CN_UNITS[ch]
-                digit, last_unit, after_unit = 0, _CN_UNITS[ch], True
-            else:
-                value = (value + section + digit) * _CN_SCALES[ch]
-                section = digit = 0
-                last_unit, after_unit = _CN_SCALES[ch], True
-        # 一万二 / 三百五: a trailing digit right after a unit counts in the next unit down.
-        value += section + (digit * last_unit // 10 if after_unit and last_unit >= 10 else digit)
-    if frac:
-        value = Decimal(f"{value}." + "".join(str(_CN_DIGITS[ch]) for ch in frac))
-    return Decimal(value)
-
-
-def parse_number(text: str) -> Decimal:
-    """Arabic (`2021`, `1,200.5`) or Chinese (`二〇二一`, `十二`) numeral -> Decimal."""
-    try:
-        return Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        return _cn_to_decimal(text)
 
 
 def _parse_value(piece: str) -> _Value | None:
@@ -287,7 +254,7 @@ def _split_head(head: str, change: str | None) -> tuple[str | None, str | None]:
         head, change = head[: result.start()] + head[result.end():], change or result.group()
     head = DURATION_RE.sub("", head)
     head = _BASE_RE.sub("", head)
-    if head and _verbs_end(head, 0) == len(head):  # 新开工630万套, 新建成投用1所公办幼儿园: no indicator before the number
+    if head and _only_verbs(head):  # no indicator before the number
         return None, change or head
     if change is None:
         trailing = _TRAILING_RE.search(head)
@@ -311,6 +278,12 @@ def _split_head(head: str, change: str | None) -> tuple[str | None, str | None]:
     if _MANNER_RE.fullmatch(head):  # 稳步达到3000亿元: no indicator of its own
         head = ""
     return head or None, change
+
+
+def _only_verbs(head: str) -> bool:
+    """The text before a number is verbs alone (新开工630万套, 新建成投用1所公办幼儿园,
+    改造和新建1.88万所乡镇卫生院, 访问了46个国家): the indicator is the counted noun after it."""
+    return _verbs_end(head, 0) == len(head) or bool(_LEAD_RE.fullmatch(head) or _PERFECTIVE_RE.fullmatch(head))
 
 
 def _verbs_end(head: str, end: int) -> int:
@@ -362,7 +335,7 @@ def normalize_quantity(text: str) -> dict:
     if growth:  # 服务贸易增长超过7%: a growth of 7% or more
         head, change = head[: -len(growth)], growth
     unit_of_last = values[-1].unit
-    if head.strip() and change and _verbs_end(head.strip() + change, 0) == len(head.strip() + change):
+    if head.strip() and change and _only_verbs(head.strip() + change):
         head, change = "", head.strip() + change  # 新开工630万套: 新 is the verb's, not an indicator
     indicator, change = _split_head(head, change)
     if indicator and unit_of_last == "强":  # 综合排名进入全国40强: the list's scope is not the indicator's
