@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nlp.normalize.numbers import parse_number
 from nlp.normalize.quantity import normalize_quantity
 
 KEYS = {"indicator", "change", "values", "unit", "qualifier", "value_base", "unit_base",
@@ -138,3 +140,14 @@ def test_growth_phrases_in_the_seed_reports(shared_dir) -> None:
             assert result["indicator"] is None, m.group()
         else:
             assert result["indicator"] and result["indicator"] in m[1], m.group()
+
+
+@pytest.mark.parametrize(("text", "value"), [("二〇二五", "2025"), ("一千二百", "1200"), ("三点五", "3.5"), ("1,200.5", "1200.5"),
+                                             ("四分之一", "0.25"), ("1/4", "0.25"), ("一半", "0.5"), ("十分之三", "0.3")])
+def test_parse_number_reads_numerals_and_fractions(text: str, value: str) -> None:
+    assert parse_number(text) == Decimal(value)
+
+
+def test_a_percentage_is_no_fraction() -> None:
+    assert normalize_quantity("增长百分之五十")["values"] == [50.0]
+    assert normalize_quantity("增长百分之五十")["unit"] == "%"
