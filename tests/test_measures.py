@@ -388,3 +388,9 @@ def test_measures_of_older_state_council_reports(span: str, expected: list[tuple
     head and the older units, as the 1984-2009 reports write them."""
     got = [(x["indicator"], x["values"], x["unit"], x["qualifier"]) for x in measures(span)]
     assert got == [(ind, [float(v) for v in values], unit, q) for ind, values, unit, q in expected]
+
+
+def test_real_and_average_growth_keep_their_adverb_in_the_change() -> None:
+    """实际增长 (real growth) and 年均增长 say what the value is; they stay in `change`."""
+    assert [(x["change"], x["kind"]) for x in measures("农民人均纯收入实际增长４．２％")] == [("实际增长", "growth")]
+    assert [(x["change"], x["kind"]) for x in measures("地区生产总值年均增长8%")] == [("年均增长", "growth")]

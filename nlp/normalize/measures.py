@@ -24,6 +24,7 @@ from nlp.normalize.quantity import (
     GROWTH_VERBS,
     VALUE_END,
     VALUE_FULL,
+    bare_change,
     normalize_quantity,
     parse_number,
 )
@@ -211,7 +212,7 @@ def _rank_measure(reading: str, rank: re.Match[str]) -> dict[str, Any]:
 
 
 def _kind(parsed: dict[str, Any], comparison: str | None) -> str:
-    change = (parsed["change"] or "").removeprefix("年均")
+    change = bare_change(parsed["change"])
     if comparison is not None and comparison.startswith(_COMPARATIVE) and not parsed["change"]:
         return "comparison"
     if parsed["unit"] == "强":

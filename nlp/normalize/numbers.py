@@ -8,7 +8,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+             "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_SCALES = {"万": 10**4, "亿": 10**8}
 _CN_SMALL = "一二两三四五六七八九十"
@@ -55,5 +55,3 @@ def parse_number(text: str) -> Decimal:
         return Decimal(text.replace(",", ""))
     except InvalidOperation:
         return _cn_to_decimal(text)
-
-

@@ -73,9 +73,11 @@ _VERBS = tuple(sorted(set(GROWTH_VERBS + _LEVEL_VERBS + _TO_VERBS), key=len, rev
 #: are left out, they open words too (居民, 为民).
 _LEAD_VERBS = tuple(sorted({v for v in _VERBS if len(v) > 1} | {"改建", "签约", "争创"} | set(resource_lines("measure_verbs.txt")),
                            key=len, reverse=True))
-#: Adverbs between indicator and verb. Only 年均 changes the meaning, so only it is kept.
+#: Adverbs between indicator and verb. Only 年均 and 实际 (real, not nominal, growth) change the
+#: meaning, so only they are kept in the change: 实际增长, 年均增长.
 _ADVERBS = ("分别", "均", "累计", "年均", "同比", "比上年", "较上年", "平均", "共", "实际")
 #: Scope and stance words the spec keeps out of spans; stripped from the indicator if present.
+_MEANING_ADVERBS = ("年均", "实际")
 _FILLERS = ("力争", "确保", "预计", "全年", "今年", "累计", "其中", "年度")
 _RATE_SUFFIXES = ("率", "比重", "占比", "比例")
 
@@ -269,7 +271,7 @@ def _split_head(head: str, change: str | None) -> tuple[str | None, str | None]:
             if indicator_id(head[: verb.start()] + head[verb.end():]):
                 return head[: verb.start()] + head[verb.end():], change or verb.group()
         # 安置房 is a noun; 新设外资企业数量增长19.5%: a flow of new things that grows is named with its verb
-        keep = head.startswith(_VERB_NOUNS) or (head.startswith("新") and (change or "").removeprefix("年均") in GROWTH_VERBS)
+        keep = head.startswith(_VERB_NOUNS) or (head.startswith("新") and bare_change(change) in GROWTH_VERBS)
         lead = None if keep else _LEAD_RE.match(head)
         if lead:  # 新建和改造高标准农田: the verbs go, the change stays as found
             end = _verbs_end(head, lead.end())
@@ -278,6 +280,11 @@ def _split_head(head: str, change: str | None) -> tuple[str | None, str | None]:
     if _MANNER_RE.fullmatch(head):  # 稳步达到3000亿元: no indicator of its own
         head = ""
     return head or None, change
+
+
+def bare_change(change: str | None) -> str:
+    """The change verb without the adverbs kept with it (年均增长, 实际增长 -> 增长)."""
+    return re.sub(rf"^(?:{'|'.join(_MEANING_ADVERBS)})+", "", change or "")
 
 
 def _only_verbs(head: str) -> bool:
@@ -328,8 +335,8 @@ def normalize_quantity(text: str) -> dict:
         return _empty(*_split_head(text[: m.start("values")], m["change"]))
 
     change = m["change"]
-    if change and "年均" in (m["adv"] or ""):
-        change = "年均" + change
+    if change:
+        change = "".join(word for word in _MEANING_ADVERBS if word in (m["adv"] or "")) + change
     head, bound = text[: m.end("head")], _VERB_QUALIFIERS.get(change or "")
     growth = next((v for v in GROWTH_VERBS if head.endswith(v)), None) if bound else None
     if growth:  # 服务贸易增长超过7%: a growth of 7% or more
@@ -352,7 +359,7 @@ def normalize_quantity(text: str) -> dict:
     shared = next((v for v in reversed(values) if v.unit_text), None)
     unit = shared.unit_text if shared else None
     percent_missing = unit is None and not re.search(r"[:：]", m["values"]) and (  # a ratio 9.7:47.3:43 has no unit
-        (change or "").removeprefix("年均") in GROWTH_VERBS
+        bare_change(change) in GROWTH_VERBS
         or ((indicator or "").endswith(_RATE_SUFFIXES) and not (indicator or "").endswith("容积率"))  # 容积率 is a ratio
     )
     unit_base = _unit_entry(shared.unit)[0] if shared and shared.unit else None
