@@ -281,7 +281,8 @@ def test_tracking_links_a_target_to_the_next_report(tmp_path) -> None:
 
 
 @pytest.mark.parametrize(("split", "n", "floor"), [("train", 159, 0.85), ("dev", 127, 0.9), ("train2", 167, 0.85), ("dev2", 89, 0.9),
-                                                   ("train3", 106, 0.9), ("train4", 107, 0.7), ("train5", 134, 0.85)])
+                                                   ("train3", 106, 0.9), ("train4", 107, 0.7), ("train5", 134, 0.85),
+                                                   ("train6", 110, 0.9)])
 def test_hand_written_measures(project_root, split: str, n: int, floor: float) -> None:
     """The check sets the normaliser was developed against (annotations/measures): at least
     `floor` of the hand-written measures read right in all four fields."""
@@ -394,3 +395,24 @@ def test_real_and_average_growth_keep_their_adverb_in_the_change() -> None:
     """实际增长 (real growth) and 年均增长 say what the value is; they stay in `change`."""
     assert [(x["change"], x["kind"]) for x in measures("农民人均纯收入实际增长４．２％")] == [("实际增长", "growth")]
     assert [(x["change"], x["kind"]) for x in measures("地区生产总值年均增长8%")] == [("年均增长", "growth")]
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [  # county, city and provincial reports (annotations/measures/train6.jsonl, written by hand)
+        ("增加值增长3%", [("增加值", [3], "%", "point")]),
+        ("建成区绿地率38.87%", [("建成区绿地率", [38.87], "%", "point")]),
+        ("5项人大代表票决项目如期完成", [("人大代表票决项目", [5], "项", "point")]),
+        ("碳市场累计交易5421.8万吨", [("碳市场交易", [5421.8], "万吨", "point")]),
+        ("90名优秀个人和38个先进集体荣获省州脱贫攻坚表彰",
+         [("优秀个人", [90], "名", "point"), ("先进集体", [38], "个", "point")]),
+        ("落实“3个15万元”财政补助资金1498.5万元", [("“3个15万元”财政补助资金", [1498.5], "万元", "point")]),
+        ("推动200家工业企业开展技术改造", [("工业企业", [200], "家", "point")]),
+        ("发布就业岗位1.65万个", [("就业岗位", [1.65], "万个", "point")]),
+    ],
+)
+def test_measures_of_county_and_city_reports(span: str, expected: list[tuple]) -> None:
+    """Nouns that open with a verb (增加值, 建成区), 累计 inside an indicator, counted nouns joined
+    by 和, numbers inside a quoted name, and opening verbs of the resource list."""
+    got = [(x["indicator"], x["values"], x["unit"], x["qualifier"]) for x in measures(span)]
+    assert got == [(ind, [float(v) for v in values], unit, q) for ind, values, unit, q in expected]

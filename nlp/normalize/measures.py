@@ -62,8 +62,11 @@ _SHARE_OF = re.compile(r"占(?P<whole>[\u4e00-\u9fff]{1,12}?)的?(?<!比重)(?<!
 _RUN = re.compile(r"^(?:连续|已连续)(?:[0-9一二三四五六七八九十]+|多)年")
 #: Indicator words that name an aspect of the indicator before them (增速排名全省第四位).
 _GENERIC = {"增速", "增幅", "总量", "规模", "总额", "排名", "位次", "数量"}
+_COUNTER = r"(?<![0-9.])[0-9]+(?:\.[0-9]+)?万?(?:户|人|名|个|家|所|项|套|座|处|条)"
 #: A count followed at once by another number: 4412户18918人 is two measures of one group.
-_ADJACENT = re.compile(r"(?<![0-9.])[0-9]+(?:\.[0-9]+)?万?(?:户|人|名|个|家|所|项|套|座|处|条)(?=[0-9])")
+_ADJACENT = re.compile(rf"{_COUNTER}(?=[0-9])")
+#: Counted nouns joined by 和/及 (90名优秀个人和38个先进集体): a measure each, cut after the 和.
+_JOINED_COUNTS = re.compile(rf"{_COUNTER}[\u4e00-\u9fff“”]{{2,12}}?(?:和|及)(?={_COUNTER})")
 _SHARE_SUFFIXES = ("比重", "占比", "比例", "份额")
 #: A from-value list still waiting for its to-values (分别从771家、481家 | 增加到1076家、636家): no cut.
 _OPEN_FROM = re.compile(r"(?:从|由)[0-9][^到至]*\Z")
@@ -82,12 +85,19 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
         if (before and _ends_with_value(before) and after and not VALUE_FULL.fullmatch(after) and _HAS_NUMBER.search(after)
                 and not _OPEN_FROM.search(before)):
             cuts.append(sep.end())
-    cuts += [m.end() for m in _ADJACENT.finditer(norm)]  # 4412户18918人: two counts, no separator
+    # 4412户18918人: two counts, no separator; not inside quotes, where numbers are part of a name (“3个15万元”资金)
+    def unquoted(found: re.Match[str]) -> bool:
+        return norm.count("“", 0, found.start()) <= norm.count("”", 0, found.start())
+
+    joined = {m.end() for m in _JOINED_COUNTS.finditer(norm) if unquoted(m)}
+    cuts += [m.end() for m in _ADJACENT.finditer(norm) if unquoted(m)] + sorted(joined)
     cuts = sorted(set(cuts))
     bounds = []
     for start, end in zip(cuts, cuts[1:] + [len(text)]):
         stop = end - 1 if end < len(text) and norm[end - 1] in "，,、；;" else end  # separators stay out
         while stop > start and text[stop - 1] in " \t，,、；;":
+            stop -= 1
+        if end in joined:  # the 和 of 90名优秀个人和 | 38个先进集体 joins, it is no part of either
             stop -= 1
         while start < stop and text[start].isspace():
             start += 1

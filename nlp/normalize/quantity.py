@@ -158,7 +158,7 @@ _INNER_LEAD_RE = re.compile(_alt(v for v in _LEAD_VERBS if len(v) > 1))
 _PREDICATE_RE = re.compile(r"(?<=..)(?:完成|建成(?!区)|运行|开园|调整|保持|挂职|建立|实现|落地|投产|开工|竣工|通过|获得|获评|入选|"
                            r"荣登|参与|强链|纳入|达到|达标|全部|开展|成功|创建|落户|脱贫|完工|顺利|相继|陆续|交付|升格|参照|"
                            r"列入|上榜|入围|成为|投用|通车|开业|挂牌|揭牌|荣获|见底|全面|基本|(?<!提档)升级|出列|稳定|已有|已经|进行|与|在|于|向|"
-                           r"配备|先后|[\u4e00-\u9fff]{2}了|"
+                           r"配备|先后|如期|[\u4e00-\u9fff]{2}了|"
                            r"[春夏秋冬]季|年底|年内|上半年|下半年)")
 _INNER_RE = re.compile(_alt(v for v in _VERBS if len(v) > 1))  # 居 of 居民 is no verb
 #: A verb with the perfective 了 and nothing else before a count (建立了, 访问了, 新开放了).
@@ -172,6 +172,8 @@ _FILLER_RE = re.compile(rf"^(?:{_alt(_FILLERS)}|(?:{_alt(_SCOPES)})(?![域场]))
 _PARTICLE_RE = re.compile(r"(?<=.)(?:拟按|拟|按|要|将|为|预计|力争|确保|有望|约|共|每年|年均|累计|分别|均|各|全年|今年|再|已经|已|"
                           rf"安排|预期目标|调控目标|目标|(?<=..)中|长期|持续|始终|一直|止跌|企稳|(?<=..)占|(?<=..)使|(?:累计|共|已)(?:{_alt(_LEAD_VERBS)})|"
                           r"平均|共计|的?(?<!成)就|(?:到|至)?[0-9０-９]{4}年(?:底|末|初)?)+\Z")
+#: 累计 inside an indicator says how it was summed, not what: 碳市场累计交易 is 碳市场交易.
+_INNER_ADVERB_RE = re.compile(r"(?<=..)累计(?=[\u4e00-\u9fff])")
 #: A run of years (连续13年, 五年) or a comparison base (比制度建立之初) inside an indicator.
 DURATION_RE = re.compile(r"(?:已?连续(?:[0-9一二三四五六七八九十]+|多)年|(?<=.)[0-9一二三四五六七八九十]+年(?:来|间)?\Z)")
 _BASE_RE = re.compile(r"(?<=..)(?:比|较)(?![重例率值])[\u4e00-\u9fff]{2,10}\Z")
@@ -180,8 +182,8 @@ _RANK_LIST_RE = re.compile(r"(?<=..)(?:进入|跻身|入围|位列|晋级|挺进
 _MANNER_RE = re.compile(r"(?:稳步|逐步|进一步|持续|大幅|稳定|全面|有序|扎实|加快|不断)+")
 #: A verb inside an indicator that only says the value was reached: 小城镇建设完成投资 is 小城镇建设投资.
 _INNER_RESULT_RE = re.compile(r"(?<=.)(?:完成|实现)(?=投资|产值|营业收入|营收|增加值|销售收入|销售额|交易额)")
-#: Nouns that open with a verb of _LEAD_VERBS (安置 + 房): the verb stays.
-_VERB_NOUNS = ("安置房", "安置区", "安置点", "安置小区")
+#: Nouns that open with a verb of _LEAD_VERBS (安置 + 房, 增加 + 值, 建成 + 区): the verb stays.
+_VERB_NOUNS = ("安置房", "安置区", "安置点", "安置小区", "增加值", "建成区")
 #: Opening brackets and quotes left at the end of an indicator by a cut after them (贫困村“脱贫摘帽”).
 _OPEN_TAIL_RE = re.compile(r"[“‘《〈（(「『【]+\Z")
 #: Adverbs that may open an indicator: 年均临时救助 is 临时救助.
@@ -265,7 +267,7 @@ def _split_head(head: str, change: str | None) -> tuple[str | None, str | None]:
         elif not _LEAD_RE.match(head):
             inner = list(_INNER_RE.finditer(head))
             change = inner[-1].group() if inner else None  # 城镇新增就业: verb stays in the name
-    head = _PARTICLE_RE.sub("", head.strip()).strip()
+    head = _INNER_ADVERB_RE.sub("", _PARTICLE_RE.sub("", head.strip()).strip())
     if not indicator_id(head):
         for verb in _INNER_LEAD_RE.finditer(head):  # 服务业实现增加值 is 服务业增加值
             if indicator_id(head[: verb.start()] + head[verb.end():]):
