@@ -208,10 +208,10 @@ def test_shipped_configs_are_valid(project_root):
 
 
 def test_schema_defaults_are_the_shipped_defaults(project_root):
-    """The README calls model.hints: rules and model.regions: rules the default: a config that
+    """The README calls model.hints: rules and model.regions: union the default: a config that
     leaves them out gets the same model as configs/ner.yaml."""
     shipped = yaml.safe_load((project_root / "configs/ner.yaml").read_text(encoding="utf-8"))["model"]
-    assert (NerModelConfig().hints, NerModelConfig().regions) == (shipped["hints"], shipped["regions"]) == ("rules", "rules")
+    assert (NerModelConfig().hints, NerModelConfig().regions) == (shipped["hints"], shipped["regions"]) == ("rules", "union")
 
 
 def test_old_area_names_load_with_a_warning(tmp_path, caplog):

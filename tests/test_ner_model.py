@@ -139,13 +139,30 @@ def test_take_rule_regions_swaps_region_spans_and_keeps_spans_flat():
     assert [(e["start"], e["end"], e["label"]) for e in out] == [(2, 9, "PROJECT"), (10, 12, "REGION"), (12, 20, "TARGET")]
 
 
-def test_regions_from_rules_at_predict_and_after_save_load(untrained, tmp_path):
+def test_union_regions_adds_model_regions_the_rules_miss():
+    from nlp.model.hints import union_regions
+
+    model = [{"start": 0, "end": 2, "label": "REGION"}, {"start": 3, "end": 4, "label": "REGION"},
+             {"start": 5, "end": 8, "label": "REGION"}, {"start": 9, "end": 15, "label": "PROJECT"},
+             {"start": 16, "end": 20, "label": "TARGET"}]
+    rules = [{"start": 1, "end": 3, "label": "REGION"}, {"start": 10, "end": 12, "label": "REGION"},
+             {"start": 16, "end": 20, "label": "ACHIEVED"}]
+    out = union_regions(model, rules)
+    # the rule REGION wins over the model's it overlaps (0-2), a one-character model REGION (3-4) is a
+    # fragment, the model's 5-8 is added; a rule REGION inside the model's PROJECT stays out
+    assert [(e["start"], e["end"], e["label"]) for e in out] == [
+        (1, 3, "REGION"), (5, 8, "REGION"), (9, 15, "PROJECT"), (16, 20, "TARGET")]
+
+
+@pytest.mark.parametrize("mode", ["rules", "union"])
+def test_regions_from_rules_at_predict_and_after_save_load(untrained, tmp_path, mode):
     from nlp.rules.tagger import RuleTagger
 
     text = "推进池州市江南产业集中区建设，贵池区地区生产总值增长8%。" * 3
     rule_regions = {(e["start"], e["end"]) for e in RuleTagger().predict([text])[0] if e["label"] == "REGION"}
     assert rule_regions  # the gazetteer finds 池州市 / 贵池区
-    untrained.regions = "rules"
+    [bare] = untrained.predict([text])
+    untrained.regions = mode
     try:
         [found] = untrained.predict([text])
         untrained.save(tmp_path / "ner")
@@ -153,10 +170,12 @@ def test_regions_from_rules_at_predict_and_after_save_load(untrained, tmp_path):
         untrained.regions = "model"
     others = [e for e in found if e["label"] != "REGION"]
     regions = {(e["start"], e["end"]) for e in found if e["label"] == "REGION"}
-    assert regions == {r for r in rule_regions if not any(e["start"] < r[1] and r[0] < e["end"] for e in others)}
+    from_rules = {r for r in rule_regions if not any(e["start"] < r[1] and r[0] < e["end"] for e in others)}
+    from_model = {(e["start"], e["end"]) for e in bare if e["label"] == "REGION"} - from_rules
+    assert from_rules <= regions <= from_rules | (from_model if mode == "union" else set())
     assert all(text[e["start"]:e["end"]] == e["text"] for e in found)
     loaded = NerTagger.load(tmp_path / "ner", device="cpu")
-    assert loaded.regions == "rules" and loaded.predict([text]) == [found]
+    assert loaded.regions == mode and loaded.predict([text]) == [found]
 
 
 def test_hints_need_token_type_embeddings():

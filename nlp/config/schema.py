@@ -52,7 +52,7 @@ class NerModelConfig:
     max_length: Count = 256
     stride: NonNegative = 64
     hints: Literal["none", "rules"] = "rules"
-    regions: Literal["model", "rules"] = "rules"
+    regions: Literal["model", "rules", "union"] = "union"
     undecided_hints: bool = True  # rule quantities with no tense cue get hint types of their own
 
 

@@ -20,7 +20,7 @@ from nlp.data import entity_spans, record_context, spans_to_bio
 from nlp.metrics import entity_scores
 from nlp.model import hf
 from nlp.model.chars import align_labels, encode_chars, first_token_positions, save_char_level
-from nlp.model.hints import hint_ids, hint_labels, take_rule_regions, token_hints, widen_token_types
+from nlp.model.hints import hint_ids, hint_labels, take_rule_regions, token_hints, union_regions, widen_token_types
 from nlp.model.precision import autocast, load_predictor, model_device, place_model
 from nlp.model.windows import Window, decode_texts, make_windows, merge_windows, tag_texts
 from nlp.rules.tagger import RuleTagger
@@ -29,6 +29,9 @@ from nlp.spec import bio_labels
 log = logging.getLogger(__name__)
 
 KIND = "ner"
+
+#: How `model.regions` merges the decoded REGION spans with the rules' ("model": not at all).
+_REGION_MERGES = {"rules": take_rule_regions, "union": union_regions}
 
 
 def shortest_spans(records: Sequence[dict]) -> dict[str, int]:
@@ -159,14 +162,16 @@ class NerTagger:
     def _rules(
         self, texts: Sequence[str], sections: Sequence[str | None] | None, years: Sequence[int | None] | None
     ) -> list[list[dict]] | None:
-        """The rule entities that hints or `regions: rules` need, None when neither does."""
-        return RuleTagger().predict(texts, sections=sections, years=years) if "rules" in (self.hints, self.regions) else None
+        """The rule entities that hints or `regions: rules|union` need, None when neither does."""
+        needed = self.hints == "rules" or self.regions in _REGION_MERGES
+        return RuleTagger().predict(texts, sections=sections, years=years) if needed else None
 
     def _finish(self, found: list[list[dict]], rules: list[list[dict]] | None) -> list[list[dict]]:
-        """Decoded entities with the rules' REGION spans when `regions` is "rules"."""
-        if self.regions != "rules" or rules is None:
+        """Decoded entities with their REGION spans merged with the rules' as `regions` says."""
+        merge = _REGION_MERGES.get(self.regions)
+        if merge is None or rules is None:
             return found
-        return [take_rule_regions(ents, rule_ents) for ents, rule_ents in zip(found, rules)]
+        return [merge(ents, rule_ents) for ents, rule_ents in zip(found, rules)]
 
     def _dev_metrics(
         self, probs: np.ndarray, label_ids: np.ndarray, records: Sequence[dict], plans: list[list[Window]],
