@@ -134,10 +134,10 @@ def stage_seconds(paragraphs: Sequence[dict], predictors: Predictors, batch_size
     from nlp.tables import TARGET_COLUMNS, target_rows, write_csv
 
     tagger = predictors.tagger
-    texts, sections, years = record_context(paragraphs)
+    texts, sections, years, regions = record_context(paragraphs)
     times: dict[str, float] = {}
     start = time.perf_counter()
-    rules = tagger._rules(texts, sections, years)
+    rules = tagger._rules(texts, sections, years, regions)
     times["rules"] = time.perf_counter() - start
     hints = tagger._hint_ids(texts, rules)
     merged: list[Any] = []

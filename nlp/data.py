@@ -151,8 +151,13 @@ def bio_to_spans(tags: Sequence[str]) -> list[Span]:
     return spans
 
 
-def record_context(records: Sequence[dict]) -> tuple[list[str], list[str], list[int | None]]:
-    """Texts, section paths ("" when unknown) and report years of gold or input records: the
-    context the rules read to tell a target from a result, the same in training, evaluation
-    and prediction."""
-    return [r["text"] for r in records], [r.get("section") or "" for r in records], [r.get("year") for r in records]
+#: Texts, section paths, report years and report regions of a list of records.
+Context = tuple[list[str], list[str], list[int | None], list[str | None]]
+
+
+def record_context(records: Sequence[dict]) -> Context:
+    """Texts, section paths ("" when unknown), report years and report regions of gold or
+    input records: the context the rules read to tell a target from a result and to know the
+    report's own place names, the same in training, evaluation and prediction."""
+    return ([r["text"] for r in records], [r.get("section") or "" for r in records], [r.get("year") for r in records],
+            [r.get("region") for r in records])

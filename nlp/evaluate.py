@@ -96,18 +96,18 @@ def _evaluate_ner(
     records: list[dict], systems: dict[str, tuple[str, Path | None]], context: str = "with", precision: str = "fp32"
 ) -> tuple[dict, list[dict]]:
     """Entity scores per system. With `context` "with" the taggers see each paragraph's
-    section path and report year, with "without" they see the bare text (as a pre-segmented
-    input without those fields gives it), with "both" the scores without context are added
+    section path, report year and report region, with "without" they see the bare text (as a
+    pre-segmented input without those fields gives it), with "both" the scores without context are added
     under `without_context`. The errors listed are the model's in the first mode."""
-    texts, sections, years = record_context(records)
-    modes = {"with": (sections, years), "without": ([""] * len(texts), [None] * len(texts))}
+    texts, sections, years, regions = record_context(records)
+    modes = {"with": (sections, years, regions), "without": ([""] * len(texts), [None] * len(texts), [None] * len(texts))}
     chosen = ["with", "without"] if context == "both" else [context]
     gold = [entity_spans(r) for r in records]
     results, predictions = {}, {}
     for name, (kind, path) in systems.items():
         tagger = load_tagger(kind, path, precision=precision)
         for mode in chosen:
-            found = tagger.predict(texts, sections=modes[mode][0], years=modes[mode][1])
+            found = tagger.predict(texts, sections=modes[mode][0], years=modes[mode][1], report_regions=modes[mode][2])
             spans = [[(e["start"], e["end"], e["label"]) for e in ents] for ents in found]
             scores = entity_scores([len(t) for t in texts], gold, spans)
             if name not in results:

@@ -133,17 +133,17 @@ def test_offsets_to_gold_fills_missing_bookkeeping() -> None:
     assert gold == {"id": "ah-p0002", "doc_id": "ah", "areas": ["other"], "markup": "池州", "reviewed": False, "annotator": ""}
 
 
-def test_add_context_takes_section_and_year_from_ingest_output() -> None:
+def test_add_context_takes_section_year_and_region_from_ingest_output() -> None:
     from nlp.annotate.worklist import add_context
 
     records = [{"id": "dA-p0003", "doc_id": "dA", "areas": ["macro"], "markup": "x", "reviewed": True},
                {"id": "dB-p0001", "doc_id": "dB", "areas": ["other"], "markup": "y", "reviewed": True}]
     paragraphs = [{"para_id": "dA-p0003", "section": "一、工作回顾"}, {"para_id": "dB-p0001", "section": ""}]
-    documents = [{"doc_id": "dA", "year": 2021}, {"doc_id": "dB", "year": None}]
+    documents = [{"doc_id": "dA", "year": 2021, "region": "宝兴县"}, {"doc_id": "dB", "year": None, "region": None}]
     first, second = add_context(records, paragraphs, documents)
-    assert list(first) == ["id", "doc_id", "section", "year", "areas", "markup", "reviewed"]
-    assert (first["section"], first["year"]) == ("一、工作回顾", 2021)
-    assert second["section"] == "" and "year" not in second
+    assert list(first) == ["id", "doc_id", "section", "year", "region", "areas", "markup", "reviewed"]
+    assert (first["section"], first["year"], first["region"]) == ("一、工作回顾", 2021, "宝兴县")
+    assert second["section"] == "" and "year" not in second and "region" not in second
     assert gold_to_offsets(first)["section"] == "一、工作回顾"  # the context reaches the offset records
     with pytest.raises(ValueError, match="dC-p0001"):
         add_context([{"id": "dC-p0001", "doc_id": "dC"}], paragraphs, documents)

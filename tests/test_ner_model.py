@@ -178,6 +178,24 @@ def test_regions_from_rules_at_predict_and_after_save_load(untrained, tmp_path, 
     assert loaded.regions == mode and loaded.predict([text]) == [found]
 
 
+def test_the_report_region_reaches_the_rules_at_predict(untrained, monkeypatch):
+    from nlp.rules.tagger import RuleTagger
+
+    text = "宝兴熊猫文化享誉全国，宝兴路改造完成。"
+    untrained.regions = "rules"
+    try:
+        [[own]] = [[e for e in ents if e["label"] == "REGION"] for ents in untrained._rules([text], None, None, ["宝兴县"])]
+        assert (own["start"], own["end"]) == (0, 2)
+        assert not any(e["label"] == "REGION" for e in untrained._rules([text], None, None, None)[0])
+        seen = []
+        rule_predict = RuleTagger.predict
+        monkeypatch.setattr(RuleTagger, "predict", lambda self, texts, **kw: seen.append(kw) or rule_predict(self, texts, **kw))
+        untrained.predict([text], years=[2021], report_regions=["宝兴县"])
+    finally:
+        untrained.regions = "model"
+    assert seen[0]["report_regions"] == ["宝兴县"] and seen[0]["years"] == [2021]
+
+
 def test_hints_need_token_type_embeddings():
     from types import SimpleNamespace
 
@@ -226,16 +244,18 @@ def test_undecided_tense_has_hint_types_of_its_own():
     assert bio_labels()[old[0]] == "B-ACHIEVED"
 
 
-def test_drop_context_hides_section_and_year_of_a_seeded_share():
+def test_drop_context_hides_section_year_and_region_of_a_seeded_share():
     from nlp.model.ner import drop_context
 
     texts, sections, years = [f"t{i}" for i in range(10)], [f"s{i}" for i in range(10)], list(range(10))
-    _, kept_sections, kept_years = drop_context((texts, sections, years), 0.3, seed=1)
+    regions = [f"r{i}" for i in range(10)]
+    _, kept_sections, kept_years, kept_regions = drop_context((texts, sections, years, regions), 0.3, seed=1)
     dropped = [i for i, s in enumerate(kept_sections) if s == ""]
-    assert len(dropped) == 3 and all(kept_years[i] is None for i in dropped)
-    assert all(kept_sections[i] == sections[i] and kept_years[i] == i for i in range(10) if i not in dropped)
-    assert drop_context((texts, sections, years), 0.3, seed=1)[1] == kept_sections
-    assert drop_context((texts, sections, years), 0.0, seed=1)[1] == sections
+    assert len(dropped) == 3 and all(kept_years[i] is None and kept_regions[i] is None for i in dropped)
+    assert all(kept_sections[i] == sections[i] and kept_years[i] == i and kept_regions[i] == regions[i]
+               for i in range(10) if i not in dropped)
+    assert drop_context((texts, sections, years, regions), 0.3, seed=1)[1] == kept_sections
+    assert drop_context((texts, sections, years, regions), 0.0, seed=1)[1] == sections
 
 
 def test_context_dropout_must_be_a_share():

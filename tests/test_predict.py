@@ -44,13 +44,15 @@ class FakeTagger:
     def __init__(self, fail_on: str | None = None, crash_at: int | None = None) -> None:
         self.fail_on, self.crash_at = fail_on, crash_at
         self.texts: list[str] = []
+        self.report_regions: list[str | None] = []
         self.calls = 0
 
-    def predict(self, texts, *, sections=None, years=None, batch_size=16):
+    def predict(self, texts, *, sections=None, years=None, report_regions=None, batch_size=16):
         self.calls += 1
         if self.calls == self.crash_at:
             raise Crash()
-        assert len(sections) == len(texts) and len(years) == len(texts)
+        assert len(sections) == len(texts) and len(years) == len(texts) and len(report_regions) == len(texts)
+        self.report_regions += report_regions
         if self.fail_on and any(self.fail_on in t for t in texts):
             raise RuntimeError("model exploded")
         self.texts += texts
@@ -181,6 +183,16 @@ def test_csv_tables_match_paragraphs(sample_run):
         assert int(row["n_paragraphs"]) == n == docs[row["doc_id"]]["n_paragraphs"]
         for area in AREA_LABELS:
             assert float(row[f"share_{area}"]) == pytest.approx(primaries[area] / n, abs=1e-4)
+
+
+def test_the_tagger_reads_each_paragraph_with_its_report_region(tmp_path):
+    predictors = fakes()
+    predict_paths(make_cfg(tmp_path), [GUICHI, ANHUI], tmp_path / "out", predictors=predictors, progress=False)
+    regions = {d["doc_id"]: d["region"] for d in read_csv(tmp_path / "out" / "documents.csv")}
+    assert set(regions.values()) == {"池州市贵池区", "安徽省"}
+    seen = Counter(zip(predictors.tagger.texts, predictors.tagger.report_regions))
+    records = read_jsonl(tmp_path / "out" / "paragraphs.jsonl")
+    assert seen == Counter((r["text"], regions[r["doc_id"]]) for r in records)
 
 
 def test_presegmented_jsonl_keeps_ids_and_text(tmp_path):

@@ -13,7 +13,7 @@ from nlp.cli import main as cli_main
 from nlp.model.interfaces import EntityTagger
 from nlp.rules.projects import find_projects
 from nlp.rules.quantities import find_quantities
-from nlp.rules.regions import find_regions
+from nlp.rules.regions import find_regions, own_region_names
 from nlp.rules.tagger import RuleTagger
 from nlp.spec import ENTITY_LABELS
 
@@ -162,6 +162,21 @@ def test_regions() -> None:
 )
 def test_region_precision(text: str, expected: list[str]) -> None:
     assert [s["text"] for s in find_regions(text)] == expected
+
+
+def test_own_region_names_split_the_divisions_of_a_report_region() -> None:
+    assert own_region_names("池州市贵池区") == {"池州市", "池州", "贵池区", "贵池"}
+    assert own_region_names("宝兴县") == {"宝兴县", "宝兴"} and own_region_names(None) == frozenset()
+
+
+def test_a_county_short_form_is_a_place_in_its_own_report_only() -> None:
+    text = "宝兴熊猫文化享誉全国，宝兴路改造完成。"
+    assert find_regions(text) == []  # 宝兴 before 熊猫 lacks a place-like context
+    [own] = find_regions(text, own_region_names("宝兴县"))  # 宝兴路 stays a street
+    assert (own["start"], own["end"], own["text"]) == (0, 2, text[0:2])
+    [spans] = RuleTagger().predict([text], report_regions=["宝兴县"])
+    assert [(e["text"], e["label"]) for e in spans] == [("宝兴", "REGION")]
+    assert RuleTagger().predict([text], report_regions=["平塘县"]) == [[]]
 
 
 def test_rule_tagger_is_an_entity_tagger_and_checks_its_texts() -> None:

@@ -78,20 +78,20 @@ def gold_record(paragraph: dict, areas: list[str], spans: list[list[str]] | None
 
 
 def add_context(records: list[dict], paragraphs: list[dict], documents: list[dict]) -> list[dict]:
-    """Gold records with their paragraph's `section` path and their report's `year` (from
-    `nlp ingest` output), the context that tells a target from a result: the rules and the
-    NER model's rule hints read it in training and evaluation as they do in `nlp predict`.
-    A record whose paragraph is not in `paragraphs` is an error; a report without a known
-    year gets no `year` key."""
+    """Gold records with their paragraph's `section` path and their report's `year` and
+    `region` (from `nlp ingest` output), the context that tells a target from a result and
+    names the report's own place: the rules and the NER model's rule hints read it in
+    training and evaluation as they do in `nlp predict`. A record whose paragraph is not in
+    `paragraphs` is an error; a report without a known year or region lacks that key."""
     sections = {p["para_id"]: p["section"] for p in paragraphs}
-    years = {d["doc_id"]: d.get("year") for d in documents}
+    by_doc = {d["doc_id"]: d for d in documents}
     out = []
     for rec in records:
         if rec["id"] not in sections:
             raise ValueError(f"gold record {rec['id']}: paragraph not found in the ingested reports")
         context = {"section": sections[rec["id"]]}
-        if years.get(rec["doc_id"]) is not None:
-            context["year"] = years[rec["doc_id"]]
+        doc = by_doc.get(rec["doc_id"], {})
+        context |= {key: doc[key] for key in ("year", "region") if doc.get(key) is not None}
         head = {k: rec[k] for k in ("id", "doc_id") if k in rec}
         out.append(head | context | {k: v for k, v in rec.items() if k not in head and k not in context})
     return out

@@ -33,8 +33,8 @@ class Document:
         return {"doc_id": self.doc_id, "title": self.title, "region": self.region, "year": self.year}
 
     def predict_inputs(self) -> list[dict]:
-        """Its paragraphs as `predict_paragraphs` takes them: with doc_id and report year."""
-        return [{**p, "doc_id": self.doc_id, "year": self.year} for p in self.paragraphs]
+        """Its paragraphs as `predict_paragraphs` takes them: with doc_id, report year and region."""
+        return [{**p, "doc_id": self.doc_id, "year": self.year, "region": self.region} for p in self.paragraphs]
 
 
 @dataclass

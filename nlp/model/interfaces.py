@@ -13,7 +13,8 @@ class EntityTagger(Protocol):
 
     `predict` returns, per input text, entity dicts {"start", "end", "label", "text", "score"}
     sorted by start, non-overlapping, with text == input[start:end]. `sections`/`years` are
-    optional context (the rule tagger uses them to tell targets from results)."""
+    optional context (the rule tagger uses them to tell targets from results), as is
+    `report_regions` (each paragraph's report region, whose short form is then a place)."""
 
     def predict(
         self,
@@ -21,6 +22,7 @@ class EntityTagger(Protocol):
         *,
         sections: Sequence[str] | None = None,
         years: Sequence[int | None] | None = None,
+        report_regions: Sequence[str | None] | None = None,
         batch_size: int = 16,
     ) -> list[list[dict]]: ...
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from nlp.config import NerConfig, to_dict
-from nlp.data import entity_spans, record_context, spans_to_bio
+from nlp.data import Context, entity_spans, record_context, spans_to_bio
 from nlp.metrics import entity_scores
 from nlp.model import hf
 from nlp.model.chars import align_labels, encode_chars, first_token_positions, save_char_level
@@ -44,18 +44,17 @@ def shortest_spans(records: Sequence[dict]) -> dict[str, int]:
     return shortest
 
 
-def drop_context(
-    context: tuple[list[str], list[str], list[int | None]], share: float, seed: int
-) -> tuple[list[str], list[str], list[int | None]]:
-    """(texts, sections, years) with the section and year of a `share` of the paragraphs
-    (chosen with `seed`) removed, so that training also sees paragraphs as a bare input gives
-    them: the hints then carry only the tense cues of the text itself."""
+def drop_context(context: Context, share: float, seed: int) -> Context:
+    """`record_context` output with the section, year and region of a `share` of the
+    paragraphs (chosen with `seed`) removed, so that training also sees paragraphs as a bare
+    input gives them: the hints then carry only the tense cues of the text itself."""
     import random
 
-    texts, sections, years = context
+    texts, sections, years, regions = context
     dropped = set(random.Random(seed).sample(range(len(texts)), round(share * len(texts))))
     return (texts, [("" if i in dropped else s) for i, s in enumerate(sections)],
-            [(None if i in dropped else y) for i, y in enumerate(years)])
+            [(None if i in dropped else y) for i, y in enumerate(years)],
+            [(None if i in dropped else r) for i, r in enumerate(regions)])
 
 
 class NerTagger:
@@ -160,11 +159,14 @@ class NerTagger:
         return hint_ids(texts, rules, self.hint_vocabulary) if self.hints == "rules" and rules is not None else None
 
     def _rules(
-        self, texts: Sequence[str], sections: Sequence[str | None] | None, years: Sequence[int | None] | None
+        self, texts: Sequence[str], sections: Sequence[str | None] | None, years: Sequence[int | None] | None,
+        report_regions: Sequence[str | None] | None = None,
     ) -> list[list[dict]] | None:
         """The rule entities that hints or `regions: rules|union` need, None when neither does."""
         needed = self.hints == "rules" or self.regions in _REGION_MERGES
-        return RuleTagger().predict(texts, sections=sections, years=years) if needed else None
+        if not needed:
+            return None
+        return RuleTagger().predict(texts, sections=sections, years=years, report_regions=report_regions)
 
     def _finish(self, found: list[list[dict]], rules: list[list[dict]] | None) -> list[list[dict]]:
         """Decoded entities with their REGION spans merged with the rules' as `regions` says."""
@@ -197,12 +199,14 @@ class NerTagger:
 
     def predict(
         self, texts: Sequence[str], *, sections: Sequence[str] | None = None,
-        years: Sequence[int | None] | None = None, batch_size: int = 16,
+        years: Sequence[int | None] | None = None, report_regions: Sequence[str | None] | None = None,
+        batch_size: int = 16,
     ) -> list[list[dict]]:
-        """Entity dicts per text; `sections`/`years` (section paths, report years) reach the model
-        through the rules only (hints, and REGION spans with `regions: rules`)."""
+        """Entity dicts per text; `sections`/`years`/`report_regions` (section paths, report
+        years and regions) reach the model through the rules only (hints, and REGION spans with
+        `regions: rules|union`)."""
         texts = list(texts)
-        rules = self._rules(texts, sections, years)
+        rules = self._rules(texts, sections, years, report_regions)
         found = tag_texts(
             texts, lambda chunks, hints: self._score(chunks, hints, batch_size), self.labels, self.window_size,
             self.stride, hints=self._hint_ids(texts, rules), min_lengths=self.min_lengths,

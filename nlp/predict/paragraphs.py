@@ -59,8 +59,9 @@ def predict_paragraphs(
     entities: list[Any] = [None] * len(texts)
     for b in range(0, len(order), batch_size):
         idx = order[b : b + batch_size]
-        batch, sections, years = record_context([paragraphs[i] for i in idx])
-        ents = predictors.tagger.predict(batch, sections=sections, years=years, batch_size=batch_size)
+        batch, sections, years, regions = record_context([paragraphs[i] for i in idx])
+        ents = predictors.tagger.predict(batch, sections=sections, years=years, report_regions=regions,
+                                         batch_size=batch_size)
         ars = predictors.classifier.predict(batch, batch_size=batch_size)
         if len(ents) != len(batch) or len(ars) != len(batch):
             raise ValueError(f"a predictor returned {len(ents)} entity lists and {len(ars)} area lists for {len(batch)} texts")

@@ -18,7 +18,7 @@ from functools import cache
 
 from nlp.io import resource_lines
 from nlp.rules.common import CJK, make_span, name_start
-from nlp.rules.gazetteer import matchable_names
+from nlp.rules.gazetteer import matchable_names, short_form
 
 LABEL = "REGION"
 
@@ -81,8 +81,9 @@ def _generic_name_parts() -> tuple[str, ...]:
     return resource_lines("rules_region_generic.txt")
 
 
-def _fixed_matches(text: str) -> list[tuple[int, int]]:
-    """Leftmost-longest scan over the fixed strings; blocks consume but emit nothing."""
+def _fixed_matches(text: str, own: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+    """Leftmost-longest scan over the fixed strings; blocks consume but emit nothing. A county
+    short form in `own` (the report's own region) needs no place-like context."""
     table, by_first = _fixed_strings(), _lengths_by_first_char()
     found, i = [], 0
     while i < len(text):
@@ -90,6 +91,8 @@ def _fixed_matches(text: str) -> list[tuple[int, int]]:
             if i + length > len(text):
                 continue
             kind = table.get(text[i:i + length])
+            if kind == "county_short" and text[i:i + length] in own:
+                kind = "short"
             if kind in ("short", "county_short") and not _short_form_fits(text, i + length, kind, length):
                 continue  # a shorter string at i, or one at i + 1, may still match
             if kind is not None:
@@ -160,8 +163,22 @@ def longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return sorted(chosen)
 
 
-def find_regions(text: str) -> list[dict]:
-    """REGION entity dicts for `text`, sorted and non-overlapping."""
-    places = _fixed_matches(text)
+def own_region_names(region: str | None) -> frozenset[str]:
+    """The names by which a report calls its own region (as its metadata writes it): each
+    division in it and its short form (池州市贵池区 → 池州市, 池州, 贵池区, 贵池).
+
+    Why: a two-character county short form is often an everyday word elsewhere (see
+    `matchable_names`), but in its own county's report it is the place (宝兴 ×20, 斗门 ×22 in
+    their reports' gold, none of them anything else)."""
+    if not region:
+        return frozenset()
+    names = [region[start:end] for start, end in _fixed_matches(region)]
+    return frozenset(names + [short for short in map(short_form, names) if short])
+
+
+def find_regions(text: str, own: frozenset[str] = frozenset()) -> list[dict]:
+    """REGION entity dicts for `text`, sorted and non-overlapping; `own` as `own_region_names`
+    gives it for the report's region."""
+    places = _fixed_matches(text, own)
     spans = places + _town_matches(text) + _zone_matches(text, places)
     return [make_span(text, start, end, LABEL) for start, end in longest_first(spans)]

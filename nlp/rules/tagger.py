@@ -11,7 +11,7 @@ from nlp.rules.projects import LABEL as PROJECT
 from nlp.rules.projects import find_projects
 from nlp.rules.quantities import find_quantities
 from nlp.rules.regions import LABEL as REGION
-from nlp.rules.regions import find_regions
+from nlp.rules.regions import find_regions, own_region_names
 from nlp.spec import QUANTITY_LABELS
 
 
@@ -48,22 +48,28 @@ class RuleTagger:
     with score 1.0 (rule spans carry no probability). Stateless apart from cached word lists.
 
     `sections` and `years` (a paragraph's heading path and report year) tell a target from a
-    result where the sentence has no cue of its own."""
+    result where the sentence has no cue of its own; `report_regions` (the report's region as
+    its metadata writes it) lets the short form of that region count as a place everywhere."""
 
     def predict(
         self, texts: Sequence[str], *, sections: Sequence[str | None] | None = None,
-        years: Sequence[int | None] | None = None, batch_size: int = 16,
+        years: Sequence[int | None] | None = None, report_regions: Sequence[str | None] | None = None,
+        batch_size: int = 16,
     ) -> list[list[dict]]:
         """Sorted, non-overlapping entity dicts {start, end, label, text, score} per text."""
         sections = sections or [""] * len(texts)
         years = years or [None] * len(texts)
-        return [self._tag(text, section or "", year) for text, section, year in zip(texts, sections, years)]
+        report_regions = report_regions or [None] * len(texts)
+        return [
+            self._tag(text, section or "", year, own_region_names(region))
+            for text, section, year, region in zip(texts, sections, years, report_regions)
+        ]
 
     @staticmethod
-    def _tag(text: str, section: str, report_year: int | None) -> list[dict]:
+    def _tag(text: str, section: str, report_year: int | None, own: frozenset[str]) -> list[dict]:
         if not isinstance(text, str):
             raise ValueError(f"expected a text string, got {type(text).__name__}")
-        regions = find_regions(text)
+        regions = find_regions(text, own)
         places = [(r["start"], r["end"]) for r in regions]
         spans = regions + find_projects(text, places) + find_quantities(text, section=section, report_year=report_year)
         return resolve_overlaps(text, spans)
