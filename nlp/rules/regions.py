@@ -163,13 +163,15 @@ def longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return sorted(chosen)
 
 
+@cache
 def own_region_names(region: str | None) -> frozenset[str]:
     """The names by which a report calls its own region (as its metadata writes it): each
-    division in it and its short form (池州市贵池区 → 池州市, 池州, 贵池区, 贵池).
+    division in it and its short form (池州市贵池区 → 池州市, 池州, 贵池区, 贵池). Cached: every
+    paragraph of a report asks for the same region.
 
     Why: a two-character county short form is often an everyday word elsewhere (see
-    `matchable_names`), but in its own county's report it is the place (宝兴 ×20, 斗门 ×22 in
-    their reports' gold, none of them anything else)."""
+    `matchable_names`), but in its own county's report it is the place (宝兴, 斗门; the gold
+    counts are in the README results)."""
     if not region:
         return frozenset()
     names = [region[start:end] for start, end in _fixed_matches(region)]
