@@ -13,7 +13,7 @@ from nlp.cli import main as cli_main
 from nlp.model.interfaces import EntityTagger
 from nlp.rules.projects import find_projects
 from nlp.rules.quantities import find_quantities
-from nlp.rules.regions import find_regions, own_region_names
+from nlp.rules.regions import find_regions, most_named_division, own_region_names
 from nlp.rules.tagger import RuleTagger
 from nlp.spec import ENTITY_LABELS
 
@@ -177,6 +177,16 @@ def test_a_county_short_form_is_a_place_in_its_own_report_only() -> None:
     [spans] = RuleTagger().predict([text], report_regions=["宝兴县"])
     assert [(e["text"], e["label"]) for e in spans] == [("宝兴", "REGION")]
     assert RuleTagger().predict([text], report_regions=["平塘县"]) == [[]]
+
+
+def test_a_text_of_no_known_region_takes_the_division_it_names_most() -> None:
+    assert most_named_division("六安市坚持创新，六安、合肥两地共建园区，六安成为") == "六安市"
+    assert most_named_division("安徽省坚持创新，安徽成为") is None  # a province is no prior
+    text = "宝兴县全力推进灾后重建，宝兴熊猫文化享誉全国。"
+    [bare] = RuleTagger().predict([text])
+    assert [e["text"] for e in bare] == ["宝兴县", "宝兴"]
+    [other] = RuleTagger().predict([text], report_regions=["平塘县"])  # a known region wins
+    assert [e["text"] for e in other] == ["宝兴县"]
 
 
 def test_rule_tagger_is_an_entity_tagger_and_checks_its_texts() -> None:

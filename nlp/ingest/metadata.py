@@ -61,16 +61,10 @@ def region_from_meeting(text: str) -> str | None:
 
 def region_from_mentions(text: str) -> str | None:
     """Reports that open with 各位代表 and no title (seeds/002, 003): the division the report
-    names most often in its first pages, as its official name (六安 x17 -> 六安市)."""
-    from nlp.rules.gazetteer import lookup_region
-    from nlp.rules.regions import find_regions
+    names most often in its first pages."""
+    from nlp.rules.regions import most_named_division
 
-    counts = Counter(e["text"] for e in find_regions(text[:8000]))
-    for name, _ in counts.most_common():
-        found = lookup_region(name)
-        if found and found["level"] != "province":
-            return found["name"]
-    return None
+    return most_named_division(text[:8000])
 
 
 def extract_metadata(text: str, *, title: str | None = None, year: int | None = None, region: str | None = None) -> dict:

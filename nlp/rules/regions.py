@@ -14,11 +14,12 @@ Deictic words (全省, 我区) are never matched: they are in no list."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import cache
 
 from nlp.io import resource_lines
 from nlp.rules.common import CJK, make_span, name_start
-from nlp.rules.gazetteer import matchable_names, short_form
+from nlp.rules.gazetteer import lookup_region, matchable_names, short_form
 
 LABEL = "REGION"
 
@@ -184,3 +185,17 @@ def find_regions(text: str, own: frozenset[str] = frozenset()) -> list[dict]:
     places = _fixed_matches(text, own)
     spans = places + _town_matches(text) + _zone_matches(text, places)
     return [make_span(text, start, end, LABEL) for start, end in longest_first(spans)]
+
+
+def most_named_division(text: str) -> str | None:
+    """The division below province level that `text` names most often, as its official name
+    (六安 x17 -> 六安市), or None: the report's own region when nothing else says it.
+
+    Why not provinces: a city or county report names its province often; a provincial report
+    gains nothing, as its short forms are places anyway."""
+    counts = Counter(e["text"] for e in find_regions(text))
+    for name, _ in counts.most_common():
+        found = lookup_region(name)
+        if found and found["level"] != "province":
+            return found["name"]
+    return None

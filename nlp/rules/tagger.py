@@ -11,7 +11,7 @@ from nlp.rules.projects import LABEL as PROJECT
 from nlp.rules.projects import find_projects
 from nlp.rules.quantities import find_quantities
 from nlp.rules.regions import LABEL as REGION
-from nlp.rules.regions import find_regions, own_region_names
+from nlp.rules.regions import find_regions, most_named_division, own_region_names
 from nlp.spec import QUANTITY_LABELS
 
 
@@ -49,7 +49,9 @@ class RuleTagger:
 
     `sections` and `years` (a paragraph's heading path and report year) tell a target from a
     result where the sentence has no cue of its own; `report_regions` (the report's region as
-    its metadata writes it) lets the short form of that region count as a place everywhere."""
+    its metadata writes it) lets the short form of that region count as a place everywhere.
+    A text of no known region (a bare paragraph) takes the division it names most often: a
+    paragraph that says 凤阳县 means the county by 凤阳 too."""
 
     def predict(
         self, texts: Sequence[str], *, sections: Sequence[str | None] | None = None,
@@ -61,15 +63,15 @@ class RuleTagger:
         years = years or [None] * len(texts)
         report_regions = report_regions or [None] * len(texts)
         return [
-            self._tag(text, section or "", year, own_region_names(region))
+            self._tag(text, section or "", year, region)
             for text, section, year, region in zip(texts, sections, years, report_regions)
         ]
 
     @staticmethod
-    def _tag(text: str, section: str, report_year: int | None, own: frozenset[str]) -> list[dict]:
+    def _tag(text: str, section: str, report_year: int | None, report_region: str | None) -> list[dict]:
         if not isinstance(text, str):
             raise ValueError(f"expected a text string, got {type(text).__name__}")
-        regions = find_regions(text, own)
+        regions = find_regions(text, own_region_names(report_region or most_named_division(text)))
         places = [(r["start"], r["end"]) for r in regions]
         spans = regions + find_projects(text, places) + find_quantities(text, section=section, report_year=report_year)
         return resolve_overlaps(text, spans)
